@@ -1,0 +1,1 @@
+"""Reading council papers and splitting them into structured, citable chunks."""

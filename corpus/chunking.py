@@ -1,0 +1,221 @@
+"""Cutting each paper of a pack into citable chunks: minute items, resolutions, table rows, prose.
+
+Every chunk's span is exact (`chunk.text == text[start:end]`) and stays inside its paper. What
+a chunk needs to be found and understood – its paper, item, section, table header – goes into
+`context`, which the retrievers read but citations never show as part of the span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from corpus.dates import spoken
+from corpus.document import Chunk, PageMark, page_at
+from corpus.lines import Line, split_lines, trim_span
+from corpus.structure import Part, split_pack
+from corpus.tables import Row, is_table_line, parse_rows
+
+MAX_WORDS = 110
+RESOLUTION_MAX_WORDS = 260
+OVERLAP_MAX_WORDS = 35
+_ITEM = re.compile(r"^(?:minute\s+)?(\d{1,4}(?:/\d{2,4})?)[.:)]?\s+(\S.{2,200})$", re.I)
+_RESOLVED = re.compile(r"^(?:it was\s+)?(?:resolved|agreed|decision)\b", re.I)
+_NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Consecutive lines of one sort: a paragraph or a run of table lines."""
+
+    lines: tuple[Line, ...]
+    table: bool
+
+    @property
+    def start(self) -> int:
+        return self.lines[0].start
+
+    @property
+    def end(self) -> int:
+        return self.lines[-1].end
+
+    @property
+    def words(self) -> int:
+        return sum(line.words for line in self.lines)
+
+
+@dataclass
+class Unit:
+    """Where the parser is: item, heading, section and whether inside a RESOLVED block."""
+
+    item: str | None = None
+    item_heading: str | None = None
+    section: str | None = None
+    resolution: bool = False
+
+
+def blocks_of(lines: list[Line]) -> Iterator[Block]:
+    """Paragraphs and table runs; a single blank line inside a table does not end it."""
+    current: list[Line] = []
+    table = False
+    for i, line in enumerate(lines):
+        if line.blank:
+            next_is_row = i + 1 < len(lines) and is_table_line(lines[i + 1])
+            if table and next_is_row:
+                continue
+            if current:
+                yield Block(tuple(current), table)
+            current, table = [], False
+            continue
+        row = is_table_line(line)
+        if current and row != table:
+            yield Block(tuple(current), table)
+            current = []
+        current.append(line)
+        table = row
+    if current:
+        yield Block(tuple(current), table)
+
+
+def is_heading(block: Block) -> bool:
+    if block.table or len(block.lines) > 2:
+        return False
+    line = block.lines[0]
+    text = line.plain
+    if not text or len(text.split()) > 14 or text.endswith((".", ",", ";", ":")) and not _RESOLVED.match(text):
+        return False
+    raw = line.raw.strip()
+    if raw.startswith("#") or (raw.startswith("**") and raw.endswith("**")):
+        return True
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        return True
+    return bool(_NUMBERED_HEADING.match(text)) and len(text.split()) <= 8
+
+
+def item_of(block: Block, part_kind: str) -> tuple[str, str] | None:
+    """(number, heading) when the block opens a numbered minute or agenda item."""
+    if part_kind not in ("minutes", "agenda") or block.table:
+        return None
+    raw = block.lines[0].raw.strip()
+    m = _ITEM.match(block.lines[0].plain)
+    if not m or m[2].endswith("."):
+        return None
+    heading = re.sub(r"\s*\(pages?\s[\d\s–-]+\)\s*$", "", m[2], flags=re.I)
+    letters = [c for c in heading if c.isalpha()]
+    shouting = letters and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    marked = "**" in raw or raw.startswith("#")
+    return (m[1], heading) if shouting or marked else None
+
+
+class Chunker:
+    """Turns one pack (text + page marks) into chunks, paper by paper."""
+
+    def __init__(self, source: str, text: str, pages: tuple[PageMark, ...] = (),
+                 meta: dict[str, str] | None = None) -> None:
+        self.source = source
+        self.text = text
+        self.pages = pages
+        self.meta = meta or {}
+
+    def chunks(self) -> list[Chunk]:
+        out: list[Chunk] = []
+        for part in split_pack(self.text):
+            out.extend(self._part_chunks(self._corrected(part)))
+        return out
+
+    def _corrected(self, part: Part) -> Part:
+        """Apply what a sidecar says over what the parser found."""
+        fixed = {k: self.meta[k] for k in ("committee", "meeting_date", "kind") if self.meta.get(k)}
+        if not part.title and self.meta.get("title"):
+            fixed["title"] = self.meta["title"]
+        return replace(part, **fixed) if fixed else part
+
+    def _part_chunks(self, part: Part) -> Iterator[Chunk]:
+        unit = Unit()
+        pending: list[Block] = []
+        header: tuple[str, ...] = ()
+        caption: str | None = None
+        for block in blocks_of(split_lines(self.text, part.start, part.end)):
+            item = item_of(block, part.kind)
+            starts_resolution = part.kind == "minutes" and _RESOLVED.match(block.lines[0].plain)
+            if item or is_heading(block) or block.table or starts_resolution:
+                yield from self._prose(part, unit, pending)
+                pending = []
+            if item:
+                unit = Unit(item=item[0], item_heading=item[1])
+                pending.append(block)
+            elif starts_resolution:
+                unit = Unit(unit.item, unit.item_heading, unit.section, resolution=True)
+                pending.append(block)
+            elif block.table:
+                rows, header = parse_rows(list(block.lines), header)
+                yield from self._rows(part, unit, rows, caption)
+            elif is_heading(block):
+                unit = Unit(unit.item, unit.item_heading, block.lines[0].plain, unit.resolution)
+                caption = block.lines[0].plain
+            else:
+                pending.append(block)
+                caption = block.lines[-1].plain if block.words <= 25 else caption
+        yield from self._prose(part, unit, pending)
+
+    def _prose(self, part: Part, unit: Unit, blocks: list[Block]) -> Iterator[Chunk]:
+        if not blocks:
+            return
+        kind = "resolution" if unit.resolution else _prose_kind(part.kind)
+        limit = RESOLUTION_MAX_WORDS if unit.resolution else MAX_WORDS
+        for start, end in _windows(self.text, blocks, limit):
+            yield self._chunk(part, unit, start, end, kind)
+
+    def _rows(self, part: Part, unit: Unit, rows: list[Row], caption: str | None) -> Iterator[Chunk]:
+        for row in rows:
+            label = " | ".join(h for h in row.header if h)
+            extra = "; ".join(x for x in (caption, row.group, f"Columns: {label}" if label else None) if x)
+            yield self._chunk(part, unit, row.start, row.end, "table", extra, row.header)
+
+    def _chunk(self, part: Part, unit: Unit, start: int, end: int, kind: str,
+               extra: str = "", header: tuple[str, ...] = ()) -> Chunk:
+        start, end = trim_span(self.text, start, end)
+        item = f"Minute {unit.item} {unit.item_heading}" if unit.item and part.kind == "minutes" else (
+            f"Item {unit.item} {unit.item_heading}" if unit.item else "")
+        context = " · ".join(x for x in (
+            part.title, part.committee, spoken(part.meeting_date), item,
+            unit.section if unit.section != unit.item_heading else None, extra) if x)
+        return Chunk(
+            source=self.source, start=start, end=end, text=self.text[start:end], kind=kind,
+            title=part.title, committee=part.committee, meeting_date=part.meeting_date,
+            pack_date=part.pack_date, item=unit.item, item_heading=unit.item_heading,
+            section=unit.section, page=page_at(self.pages, start), context=context, header=header,
+        )
+
+
+def _prose_kind(part_kind: str) -> str:
+    return part_kind if part_kind in ("agenda", "minutes", "report", "appendix") else "report"
+
+
+def _pieces(text: str, blocks: list[Block], limit: int) -> Iterator[tuple[int, int, int]]:
+    """(start, end, words) of paragraphs, with paragraphs over `limit` cut at sentence ends."""
+    for block in blocks:
+        if block.words <= limit:
+            yield block.start, block.end, block.words
+            continue
+        body = text[block.start:block.end]
+        cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(body)] + [len(body)]
+        for a, b in zip(cuts, cuts[1:]):
+            if body[a:b].strip():
+                yield block.start + a, block.start + b, len(body[a:b].split())
+
+
+def _windows(text: str, blocks: list[Block], limit: int) -> Iterator[tuple[int, int]]:
+    """Greedy windows of whole paragraphs/sentences up to `limit` words, with a short overlap."""
+    window: list[tuple[int, int, int]] = []
+    for piece in _pieces(text, blocks, limit):
+        if window and sum(w for _, _, w in window) + piece[2] > limit:
+            yield window[0][0], window[-1][1]
+            tail = window[-1]
+            window = [tail] if tail[2] <= OVERLAP_MAX_WORDS and tail[2] + piece[2] <= limit else []
+        window.append(piece)
+    if window:
+        yield window[0][0], window[-1][1]

@@ -1,0 +1,40 @@
+"""Clerk's domain exceptions, in one place.
+
+ClerkError
+ +-- ReadError          a file could not be read or understood (reported per file at ingest)
+ +-- IndexError_        the index folder is missing, damaged or built with other settings
+ |    +-- IndexMissing
+ |    +-- IndexMismatch
+ +-- QueryError         a question or filter that cannot be answered as asked (HTTP 422)
+ +-- DocumentNotFound   no ingested document has that name (HTTP 404)
+"""
+
+from __future__ import annotations
+
+
+class ClerkError(Exception):
+    """Base of every error Clerk raises on purpose."""
+
+
+class ReadError(ClerkError):
+    """A file could not be read; the message says why in words a user can act on."""
+
+
+class IndexError_(ClerkError):
+    """The index folder cannot be used as it is."""
+
+
+class IndexMissing(IndexError_):
+    """No index has been built in the folder yet."""
+
+
+class IndexMismatch(IndexError_):
+    """The index was built by another model or format version, or a file in it is damaged."""
+
+
+class QueryError(ClerkError):
+    """The request cannot be answered as asked (empty question, bad filter, ...)."""
+
+
+class DocumentNotFound(ClerkError):
+    """No ingested document has the requested name."""

@@ -1,0 +1,85 @@
+"""Tab-separated tables: finding the header, group labels and data rows of a block of lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.lines import Line, plain
+
+_NUMERIC = re.compile(r"^[£$€]?[-+]?\d[\d,.]*\s*%?$|^n/?a$|^-$", re.I)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A data row: its span in the text, its raw cells, the header and group label above it."""
+
+    start: int
+    end: int
+    cells: tuple[str, ...]
+    header: tuple[str, ...]
+    group: str | None
+
+
+def cells_of(raw: str) -> tuple[str, ...]:
+    return tuple(raw.split("\t"))
+
+
+def filled(cells: tuple[str, ...]) -> list[str]:
+    return [c for c in cells if c.strip()]
+
+
+def looks_like_header(cells: tuple[str, ...]) -> bool:
+    """A header row names columns: few of its cells are numbers, none is a long sentence."""
+    values = [plain(c) for c in filled(cells)]
+    if len(values) < 2:
+        return False
+    numeric = sum(1 for v in values if _NUMERIC.match(v))
+    long = sum(1 for v in values if len(v.split()) > 12)
+    return numeric <= len(values) // 4 and long == 0
+
+
+def is_table_line(line: Line) -> bool:
+    return "\t" in line.raw and bool(line.raw.strip())
+
+
+def parse_rows(block: list[Line], inherited: tuple[str, ...] = ()) -> tuple[list[Row], tuple[str, ...]]:
+    """The data rows of a block of tab lines, and the header in force at its end.
+
+    The first row is the header when it looks like one; otherwise the header of the table
+    just above (`inherited`) continues, as when a table runs over a page. A line with a single
+    filled cell is a group label ("General", "Involve Me") for the rows under it. A row whose
+    first cell is empty continues the row above it (a cell that wrapped onto a new line).
+    """
+    header = inherited
+    group: str | None = None
+    rows: list[Row] = []
+    for line in block:
+        cells = cells_of(line.raw)
+        values = filled(cells)
+        if not values:
+            continue
+        if len(values) == 1:
+            group = plain(values[0])
+            continue
+        if looks_like_header(cells) and (not rows or _same_as(cells, header)):
+            header, group = tuple(plain(c) for c in cells), None
+            continue
+        if rows and not cells[0].strip() and len(values) <= 2 and rows[-1].end == line.start - 1:
+            last = rows[-1]
+            rows[-1] = Row(last.start, line.end, last.cells, last.header, last.group)
+            continue
+        rows.append(Row(line.start, line.end, cells, header, group))
+    return rows, header
+
+
+def _same_as(cells: tuple[str, ...], header: tuple[str, ...]) -> bool:
+    """A repeated header row (tables reprint it on every page)."""
+    return not header or tuple(plain(c) for c in cells) == header
+
+
+def column_of(row: Row, index: int) -> str | None:
+    """The header label of cell `index`, if the header has that column."""
+    if index < len(row.header) and row.header[index]:
+        return row.header[index]
+    return None

@@ -1,0 +1,181 @@
+"""The index folder: documents, chunks, BM25, vectors and a manifest that explains them.
+
+Layout of `--index DIR`:
+    DIR/CURRENT              name of the live build (replaced atomically)
+    DIR/builds/<name>/       manifest.json, documents.jsonl, chunks.jsonl, vectors.npy,
+                             hashes.json (embedding cache keys), acronyms.json, bm25/
+A build is written in full under a new name, then CURRENT is switched with os.replace, so a
+crash at any point leaves the previous build loadable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.document import Chunk, PageMark
+from corpus.errors import IndexMismatch, IndexMissing
+from corpus.ingest import ParsedDocument
+from index.dense import Dense
+from index.lexical import Lexical
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+KEEP_BUILDS = 2
+
+
+@dataclass
+class Index:
+    """Everything retrieval needs, in memory, rows aligned across chunks, vectors and BM25."""
+
+    documents: dict[str, ParsedDocument]
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    hashes: list[str]
+    lexical: Lexical
+    dense: Dense
+    acronyms: dict[str, str] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def chunk_key(model: str, chunk: Chunk) -> str:
+    """Embedding cache key: the same text under the same model never needs encoding twice."""
+    return hashlib.sha1(f"{model}\x00{chunk.index_text}".encode()).hexdigest()
+
+
+class IndexStore:
+    """Reads and writes builds inside one index folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @property
+    def pointer(self) -> Path:
+        return self.folder / "CURRENT"
+
+    def current(self) -> Path | None:
+        try:
+            name = self.pointer.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        build = self.folder / "builds" / name
+        return build if name and build.is_dir() else None
+
+    def exists(self) -> bool:
+        return self.current() is not None
+
+    def load(self, model: str | None = None) -> Index:
+        build = self.current()
+        if build is None:
+            raise IndexMissing(
+                f"no index in {self.folder}: run `python -m qa ingest corpus/papers --index {self.folder}`"
+            )
+        return _load_build(build, model, self.folder)
+
+    def save(self, index: Index) -> Path:
+        """Write a new build and switch to it atomically; old builds beyond KEEP_BUILDS are pruned."""
+        builds = self.folder / "builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        tmp = builds / f".{name}.tmp"
+        _write_build(tmp, index)
+        final = builds / name
+        os.rename(tmp, final)
+        staged = self.folder / f".CURRENT.{os.getpid()}"
+        staged.write_text(name, encoding="utf-8")
+        os.replace(staged, self.pointer)
+        self._prune(keep=name)
+        return final
+
+    def _prune(self, keep: str) -> None:
+        builds = sorted(p for p in (self.folder / "builds").iterdir() if p.is_dir())
+        old = [p for p in builds if p.name != keep and not p.name.startswith(".")]
+        for path in old[: max(0, len(old) - (KEEP_BUILDS - 1))]:
+            shutil.rmtree(path, ignore_errors=True)
+        for path in builds:
+            if path.name.startswith(".") and path.name.endswith(".tmp"):
+                shutil.rmtree(path, ignore_errors=True)  # left by an ingest that was killed
+
+
+def _document_json(doc: ParsedDocument) -> dict[str, Any]:
+    data = asdict(doc)
+    data.pop("chunks")
+    data["pages"] = [[p.offset, p.number] for p in doc.pages]
+    return data
+
+
+def _write_build(folder: Path, index: Index) -> None:
+    folder.mkdir(parents=True)
+    with (folder / "documents.jsonl").open("w", encoding="utf-8") as out:
+        for doc in index.documents.values():
+            out.write(json.dumps(_document_json(doc), ensure_ascii=False) + "\n")
+    with (folder / "chunks.jsonl").open("w", encoding="utf-8") as out:
+        for chunk in index.chunks:
+            out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+    np.save(folder / "vectors.npy", index.vectors)
+    (folder / "hashes.json").write_text(json.dumps(index.hashes), encoding="utf-8")
+    (folder / "acronyms.json").write_text(json.dumps(index.acronyms, indent=1), encoding="utf-8")
+    index.lexical.save(folder / "bm25")
+    manifest = {**index.manifest, "checksums": _checksums(folder)}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    names = ["documents.jsonl", "chunks.jsonl", "vectors.npy", "hashes.json"]
+    return {name: _sha256(folder / name) for name in names}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _load_build(build: Path, model: str | None, folder: Path) -> Index:
+    rebuild = f"rebuild it with `python -m qa ingest corpus/papers --index {folder} --rebuild`"
+    try:
+        manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexMismatch(f"index manifest in {build} is unreadable ({exc}); {rebuild}") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatch(f"index format {manifest.get('format_version')} is not {FORMAT_VERSION}; {rebuild}")
+    if model is not None and manifest.get("model") != model:
+        raise IndexMismatch(f"index was built with model {manifest.get('model')!r}, not {model!r}; {rebuild}")
+    for name, expected in manifest.get("checksums", {}).items():
+        if not (build / name).is_file() or _sha256(build / name) != expected:
+            raise IndexMismatch(f"index file {name} is missing or damaged; {rebuild}")
+    documents = [_document(json.loads(line)) for line in _lines(build / "documents.jsonl")]
+    chunks = [_chunk(json.loads(line)) for line in _lines(build / "chunks.jsonl")]
+    by_source = {d.source: d for d in documents}
+    vectors = np.load(build / "vectors.npy")
+    return Index(
+        documents=by_source, chunks=chunks, vectors=vectors,
+        hashes=json.loads((build / "hashes.json").read_text(encoding="utf-8")),
+        lexical=Lexical.load(build / "bm25", len(chunks)), dense=Dense(vectors),
+        acronyms=json.loads((build / "acronyms.json").read_text(encoding="utf-8")), manifest=manifest,
+    )
+
+
+def _lines(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _document(data: dict[str, Any]) -> ParsedDocument:
+    data["pages"] = tuple(PageMark(o, n) for o, n in data.get("pages", []))
+    return ParsedDocument(**data)
+
+
+def _chunk(data: dict[str, Any]) -> Chunk:
+    data["header"] = tuple(data.get("header", ()))
+    return Chunk(**data)

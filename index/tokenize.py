@@ -1,0 +1,45 @@
+"""Tokens for BM25, with the normalisation council papers and their readers need.
+
+"NI59" and "NI 59" give the same tokens, "Q3", "Qu 3", "quarter three" and "third quarter" all
+become "quarter 3", one-character tokens are kept ("Part 2", "NI 8"), and a light plural rule
+lets "placements" match "placement". Documents and queries go through the same function.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+STOPWORDS = frozenset(
+    """a an and are as at be been being by did do does for from had has have he her his how i if in
+    into is it its me my of on or our so than that the their them then there these they this those
+    to was we were what when where which who whom why will with would you your""".split()
+)
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4",
+                 "first": "1", "second": "2", "third": "3", "fourth": "4"}
+_QUARTER_ABBR = re.compile(r"\b(?:q|qu|qtr|quarter)\s?\.?\s?([1-4])\b")
+_QUARTER_WORD = re.compile(r"\bquarter\s+(one|two|three|four)\b")
+_ORDINAL_QUARTER = re.compile(r"\b(first|second|third|fourth)\s+quarter\b")
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z]{2,})")
+_TOKEN = re.compile(r"[a-z]+|\d+")
+
+
+def normalise(text: str) -> str:
+    """Lower-cased NFKC text with quarter names and letter-digit joins made uniform."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("&", " and ")
+    text = _LETTER_DIGIT.sub(" ", text)
+    text = _QUARTER_WORD.sub(lambda m: f"quarter {_NUMBER_WORDS[m[1]]}", text)
+    text = _ORDINAL_QUARTER.sub(lambda m: f"quarter {_NUMBER_WORDS[m[1]]}", text)
+    return _QUARTER_ABBR.sub(r"quarter \1", text)
+
+
+def stem(word: str) -> str:
+    """Strip a plural 's' ('placements' -> 'placement'), leaving 'ss', 'us', 'is' words alone."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-3] + "y" if word.endswith("ies") and len(word) > 4 else word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 tokens: normalised words and numbers, stop words dropped, plurals folded."""
+    return [stem(t) for t in _TOKEN.findall(normalise(text)) if t not in STOPWORDS]

@@ -1,0 +1,1 @@
+"""Answering questions over the index: query handling, fusion, extraction, conversation, CLI."""

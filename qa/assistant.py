@@ -1,0 +1,134 @@
+"""The one core object the CLI, the web app and the evaluator share."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from corpus.errors import DocumentNotFound, QueryError
+from index.embedder import Embedder
+from index.store import Index, IndexStore
+from index.tokenize import tokenize
+from qa.answer import Answer, Citation, Filters, Turn
+from qa.chat import contextualise
+from qa.extraction import Extract, extract
+from qa.retrieval import MODES, Hit, Retriever
+from qa.settings import Settings
+
+log = logging.getLogger(__name__)
+MAX_QUESTION = 2000
+MAX_K = 50
+# How many of the top hits may supply the answer (the answering chunk is then cited first).
+ANSWER_POOL = 3
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    source: str
+    title: str | None
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Assistant:
+    """Answers questions and searches over one loaded index."""
+
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.retriever = Retriever(index, embedder, settings)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Assistant:
+        index = IndexStore(settings.index_dir).load(settings.model)
+        return cls(index, Embedder(settings.model, settings.embed_batch), settings)
+
+    def _check(self, question: str, k: int | None, mode: str) -> tuple[str, int]:
+        question = (question or "").strip()
+        if not question:
+            raise QueryError("question is empty")
+        if len(question) > MAX_QUESTION:
+            raise QueryError(f"question is {len(question)} characters; the limit is {MAX_QUESTION}")
+        k = self.settings.k if k is None else k
+        if not 1 <= k <= MAX_K:
+            raise QueryError(f"k must be between 1 and {MAX_K}")
+        if mode not in MODES:
+            raise QueryError(f"mode must be one of {', '.join(MODES)}")
+        return question, k
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               mode: str = "hybrid") -> list[Citation]:
+        query, k = self._check(query, k, mode)
+        return [self._cite(hit) for hit in self.retriever.search(query, k, filters, mode)]
+
+    def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
+            filters: Filters | None = None, mode: str = "hybrid", id: Any = None) -> Answer:
+        started = time.perf_counter()
+        question, k = self._check(question, k, mode)
+        asked = contextualise(question, history)
+        hits = self.retriever.search(asked, max(k, ANSWER_POOL), filters, mode)
+        if not hits:
+            return Answer(question, None, False, 0.0, (), _ms(started), id)
+        order, found = self._choose(asked, hits)
+        citations = [self._cite(hits[i]) for i in order][:k]
+        confidence = self._confidence(asked, hits[order[0]], found)
+        answerable = found is not None and not found.empty_cell and confidence >= self.settings.abstain_below
+        text = None
+        if found is not None and not found.empty_cell:
+            citations[0] = replace(citations[0], highlight=(found.start, found.end))
+            text = citations[0].text[found.start:found.end] if answerable else None
+        extras = {"answer_label": found.label if found and answerable else None}
+        return Answer(question, text, answerable, confidence, tuple(citations), _ms(started), id, extras)
+
+    def _choose(self, question: str, hits: list[Hit]) -> tuple[list[int], Extract | None]:
+        """Put the hit whose answer fits best (weighed with its rank score) first."""
+        scored: list[tuple[float, int, Extract | None]] = []
+        top = hits[0].score or 1.0
+        for i, hit in enumerate(hits[:ANSWER_POOL]):
+            found = extract(question, self.index.chunks[hit.row])
+            fit = found.fit if found and not found.empty_cell else 0.0
+            scored.append((0.65 * hit.score / top + 0.35 * fit, -i, found))
+        best = max(scored, key=lambda s: (s[0], s[1]))
+        first = -best[1]
+        order = [first] + [i for i in range(len(hits)) if i != first]
+        return order, best[2]
+
+    def _confidence(self, question: str, hit: Hit, found: Extract | None) -> float:
+        """Share of the question's terms the cited chunk holds, blended with dense similarity."""
+        chunk = self.index.chunks[hit.row]
+        wanted = set(tokenize(question))
+        coverage = len(wanted & set(tokenize(chunk.index_text))) / len(wanted) if wanted else 0.0
+        dense = max(0.0, min(1.0, hit.dense)) if hit.dense else 0.5
+        fit = found.fit if found and not found.empty_cell else 0.0
+        return round(max(0.0, min(1.0, 0.45 * coverage + 0.35 * dense + 0.2 * fit)), 3)
+
+    def _cite(self, hit: Hit) -> Citation:
+        return Citation.of(self.index.chunks[hit.row], hit.score)
+
+    def document(self, source: str) -> DocumentView:
+        doc = self.index.documents.get(source)
+        if doc is None:
+            raise DocumentNotFound(f"no ingested document is named {source!r}")
+        titles = [c.title for c in doc.chunks if c.title]
+        meta = {"path_name": source, "sha256": doc.sha256, "pages": len(doc.pages) or None,
+                "chunks": len(doc.chunks), "access": doc.access, **doc.meta,
+                "committees": sorted({c.committee for c in doc.chunks if c.committee}),
+                "meeting_dates": sorted({c.meeting_date for c in doc.chunks if c.meeting_date})}
+        return DocumentView(source, doc.meta.get("title") or (titles[0] if titles else source), doc.text, meta)
+
+    def document_text(self, source: str) -> str:
+        return self.document(source).text
+
+    def stats(self) -> tuple[int, int]:
+        return len(self.index.documents), len(self.index.chunks)
+
+    def committees(self) -> list[str]:
+        return sorted({c.committee for c in self.index.chunks if c.committee})
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

@@ -1,0 +1,141 @@
+"""Command line: `python -m qa ingest | ask | serve`. Thin: everything real lives in Assistant/Builder."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from corpus.errors import ClerkError
+from qa.answer import Turn
+from qa.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Clerk: cited answers from council papers.")
+IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="index folder (default var/index)")]
+
+
+def _settings(index: Path | None, **overrides: Any) -> Settings:
+    return Settings.from_env(index_dir=index, **overrides)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="files and folders (txt, md, pdf, html, docx)")],
+    index: IndexOpt = None,
+    rebuild: Annotated[bool, typer.Option(help="ignore the existing index and build anew")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would change, write nothing")] = False,
+) -> None:
+    """Ingest files and folders; unchanged files are skipped, vanished ones removed."""
+    from tqdm import tqdm
+
+    from index.builder import Builder
+    from index.embedder import Embedder
+    from index.store import IndexStore
+
+    settings = _settings(index)
+    builder = Builder(IndexStore(settings.index_dir), Embedder(settings.model, settings.embed_batch),
+                      int(settings.max_file_mb * 2**20))
+    bar = tqdm(total=0, unit="file", file=sys.stderr, disable=not sys.stderr.isatty())
+
+    def progress(name: str, n: int, total: int) -> None:
+        bar.total = total
+        bar.set_postfix_str(name[:40])
+        bar.update(1)
+
+    try:
+        report = builder.ingest(list(paths), rebuild=rebuild, dry_run=dry_run, progress=progress)
+    except ClerkError as exc:
+        _fail(str(exc))
+    bar.close()
+    for o in report.outcomes:
+        detail = f": {o.reason}" if o.reason else (f" ({o.chunks} chunks)" if o.chunks else "")
+        typer.echo(f"{o.status:<9} {o.path}{detail}")
+    counts = {s: sum(o.status == s for o in report.outcomes) for s in ("ingested", "unchanged", "removed", "failed")}
+    typer.echo(", ".join(f"{n} {s}" for s, n in counts.items())
+               + f"; index: {report.documents} documents, {report.chunks} chunks, {report.embedded} embedded"
+               + "; seconds " + " ".join(f"{k}={v:.1f}" for k, v in report.seconds.items()))
+    raise typer.Exit(1 if report.failed else 0)
+
+
+def _answers(settings: Settings, rows: list[dict[str, Any]], k: int | None) -> None:
+    from qa.assistant import Assistant
+
+    assistant = Assistant.open(settings)
+    for row in rows:
+        try:
+            history = [Turn(str(t.get("question", "")), t.get("answer")) for t in row.get("history") or []]
+            answer = assistant.ask(str(row.get("question", "")), history, k=k, id=row.get("id")).to_json()
+        except ClerkError as exc:
+            answer = {"id": row.get("id"), "question": row.get("question"), "error": str(exc),
+                      "answer": None, "answerable": False, "confidence": 0.0, "citations": [], "took_ms": 0.0}
+        typer.echo(json.dumps(answer, ensure_ascii=False))
+
+
+def _read_batch(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except ValueError as exc:
+                _fail(f"{path}:{n}: not a JSON line ({exc})")
+    return rows
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument(help="the question")] = None,
+    k: Annotated[Optional[int], typer.Option("--k", help="citations to return (default 5)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the answer object as JSON")] = False,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="JSON lines of {id, question, history}")] = None,
+    index: IndexOpt = None,
+) -> None:
+    """Answer one question, or every line of a --batch file."""
+    settings = _settings(index)
+    try:
+        if batch is not None:
+            _answers(settings, _read_batch(batch), k)
+            return
+        if not question:
+            _fail("give a QUESTION or --batch FILE")
+        from qa.assistant import Assistant
+
+        answer = Assistant.open(settings).ask(question, k=k)
+    except ClerkError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(answer.answer if answer.answerable else "Not found in the papers.")
+    for n, c in enumerate(answer.citations, 1):
+        where = " · ".join(str(x) for x in (c.committee, c.meeting_date, c.title, f"p. {c.page}" if c.page else None) if x)
+        typer.echo(f"[{n}] {c.source}:{c.start}-{c.end} {where}")
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="address to listen on (env HOST)")] = None,
+    port: Annotated[Optional[int], typer.Option(help="port (env PORT)")] = None,
+    index: IndexOpt = None,
+) -> None:
+    """Serve the web app and the HTTP API."""
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = _settings(index, host=host, port=port)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()

@@ -1,0 +1,193 @@
+"""Extractive answers: the cell, sentence or resolution inside a chunk that answers the question.
+
+Every answer is a span of the chunk it comes from, so the answer and its citation cannot
+disagree. Tables answer with the cell of the column the question names; minute questions with
+the item number; decisions with the RESOLVED text verbatim; anything else with the sentence
+that shares most with the question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from corpus.document import Chunk
+from corpus.lines import plain
+from corpus.tables import cells_of
+from index.tokenize import normalise, tokenize
+
+MAX_ANSWER = 400
+_QUARTER = re.compile(r"\bquarter ([1-4])\b")
+_ROLE_WORDS = {
+    "target": ("target", "aim", "goal"),
+    "outturn": ("outturn", "previous", "last year", "prior year", "baseline"),
+    "comment": ("comment", "commentary", "why", "explain", "reason"),
+    "rag": ("rag", "rating", "red", "amber", "green"),
+    "lead": ("lead", "responsible", "who"),
+    "travel": ("direction", "travel", "trend"),
+    "polarity": ("polarity", "good"),
+}
+_DECISION = re.compile(r"\b(resolv|decid|decision|agree|approv|recommend|ask(?:ed)? for|request|conclu)", re.I)
+_ITEM_NUMBER = re.compile(r"\b(minute|item)\s+(number|no\.?)\b|\bwhich (minute|item)\b", re.I)
+_QUANTITY = re.compile(r"\b(how (many|much|often|long|soon)|what (percentage|proportion|number|rate|share|level)|average|total|per ?cent|%)", re.I)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
+
+
+@dataclass(frozen=True)
+class Extract:
+    """An answer span inside a chunk's text, with how well it fits the question (0..1)."""
+
+    start: int
+    end: int
+    fit: float
+    label: str | None = None
+    empty_cell: bool = False
+
+
+def _roles(header: str) -> set[str]:
+    h = header.lower()
+    return {role for role, words in _ROLE_WORDS.items() if any(w in h for w in words[:2])} | (
+        {"year end"} if "year end" in h or "yr. end" in h or "yr end" in h else set())
+
+
+def _asked_roles(question: str) -> set[str]:
+    q = normalise(question)
+    asked = {role for role, words in _ROLE_WORDS.items() if any(re.search(rf"\b{w}", q) for w in words)}
+    if re.search(r"\b(year[- ]end|end of (the )?(year|20\d\d)|whole year|full year|over (the )?year)\b", q):
+        asked.add("year end")
+    return asked
+
+
+def column_score(question: str, header: str) -> float:
+    """How clearly the question names this column (negative when it names another)."""
+    q, h = normalise(question), normalise(header)
+    score = len(set(tokenize(question)) & set(tokenize(header))) * 0.5
+    asked_q, head_q = _QUARTER.findall(q), _QUARTER.findall(h)
+    if head_q:
+        score += 3.0 if set(head_q) & set(asked_q) else (-1.0 if asked_q else -0.5)
+    asked = _asked_roles(question)
+    for role in _roles(header):
+        if role == "year end":
+            score += 2.5 if "year end" in asked else (0.0 if asked_q else 1.0)
+        else:
+            score += 2.0 if role in asked else -3.0
+    return score
+
+
+def table_answer(question: str, chunk: Chunk) -> Extract | None:
+    """The cell under the column the question names, with 'row — column' as its label."""
+    cells = cells_of(chunk.text)
+    if not chunk.header or len(cells) < 2:
+        return None
+    offsets = _cell_offsets(cells)
+    label_at = _label_column(cells)
+    best: tuple[float, int] | None = None
+    for i, header in enumerate(chunk.header[: len(cells)]):
+        if i == label_at or not header:
+            continue
+        score = column_score(question, header)
+        if best is None or score > best[0]:
+            best = (score, i)
+    if best is None:
+        return None
+    score, i = best
+    row_label = plain(cells[label_at])
+    start, end = _strip_cell(chunk.text, offsets[i], offsets[i] + len(cells[i]))
+    if start == end:
+        return Extract(0, 0, 0.0, f"{row_label} — {chunk.header[i]}", empty_cell=True)
+    fit = min(1.0, 0.5 + 0.15 * score)
+    return Extract(start, end, fit, f"{row_label} — {chunk.header[i]}")
+
+
+def _cell_offsets(cells: tuple[str, ...]) -> list[int]:
+    offsets, pos = [], 0
+    for cell in cells:
+        offsets.append(pos)
+        pos += len(cell) + 1
+    return offsets
+
+
+def _label_column(cells: tuple[str, ...]) -> int:
+    """The cell that names the row: the longest of the first three filled, text-like cells."""
+    candidates = [(len(c.strip()), i) for i, c in enumerate(cells[:3]) if re.search(r"[A-Za-z]{3}", c)]
+    return max(candidates)[1] if candidates else 0
+
+
+def _strip_cell(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of sentences and of lines (list items and table-free lines end at newlines)."""
+    for m in _SENTENCE.finditer(text):
+        start, end = _strip_cell(text, m.start(), m.end())
+        if end - start > 1:
+            yield start, end
+
+
+def sentence_answer(question: str, chunk: Chunk) -> Extract | None:
+    """The sentence sharing most question terms (a bare heading line takes the line after it)."""
+    wanted = set(tokenize(question))
+    if not wanted:
+        return None
+    quantity = bool(_QUANTITY.search(question))
+    spans = list(sentences(chunk.text))
+    best: tuple[float, int, int] | None = None
+    for n, (start, end) in enumerate(spans):
+        if len(chunk.text[start:end].split()) <= 3 and n + 1 < len(spans):
+            end = spans[n + 1][1]  # "Apologies" over the names that follow it
+        words = set(tokenize(chunk.text[start:end]))
+        score = len(wanted & words) / len(wanted)
+        if quantity and re.search(r"\d", chunk.text[start:end]):
+            score += 0.25
+        if best is None or score > best[0]:
+            best = (score, start, end)
+    if best is None:
+        return None
+    score, start, end = best
+    return Extract(start, _clip(chunk.text, start, end), min(1.0, score))
+
+
+def _clip(text: str, start: int, end: int) -> int:
+    """End the answer within MAX_ANSWER characters, at a word boundary."""
+    if end - start <= MAX_ANSWER:
+        return end
+    cut = text.rfind(" ", start, start + MAX_ANSWER)
+    return cut if cut > start else start + MAX_ANSWER
+
+
+def resolution_answer(chunk: Chunk) -> Extract:
+    """The RESOLVED text verbatim, from the first words after the RESOLVED label."""
+    text = chunk.text
+    m = re.match(r"\W*(?:it was\s+)?(?:resolved|agreed|decision)\W*", text, re.I)
+    start = m.end() if m and m.end() < len(text) else 0
+    start = _strip_cell(text, start, len(text))[0]
+    return Extract(start, _clip(text, start, len(text)), 0.8)
+
+
+def item_answer(chunk: Chunk) -> Extract | None:
+    """The minute/item number printed in the chunk's heading line."""
+    if not chunk.item:
+        return None
+    m = re.search(rf"(?<![\d/]){re.escape(chunk.item)}(?![\d/])", chunk.text[:20])
+    return Extract(m.start(), m.end(), 0.8, chunk.item_heading) if m else None
+
+
+def extract(question: str, chunk: Chunk) -> Extract | None:
+    """The best answer span this chunk offers for the question, or None."""
+    if _ITEM_NUMBER.search(question):
+        found = item_answer(chunk)
+        if found:
+            return found
+    if chunk.kind == "table":
+        found = table_answer(question, chunk)
+        if found and (found.empty_cell or _QUANTITY.search(question) or found.fit >= 0.6):
+            return found
+    if chunk.kind == "resolution" and _DECISION.search(question):
+        return resolution_answer(chunk)
+    return sentence_answer(question, chunk)

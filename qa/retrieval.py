@@ -1,0 +1,65 @@
+"""Ranking chunks for a query: BM25, dense, or both fused, always inside the filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embedder import Embedder
+from index.store import Index
+from qa.answer import Filters
+from qa.fusion import rrf, weighted
+from qa.query import expand, query_tokens
+from qa.settings import Settings
+
+MODES = ("hybrid", "bm25", "dense", "rrf")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk row with its fused score and the per-retriever scores behind it."""
+
+    row: int
+    score: float
+    lexical: float
+    dense: float
+
+
+class Retriever:
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def mask(self, filters: Filters | None) -> np.ndarray | None:
+        if filters is None or filters.empty:
+            return None
+        return np.fromiter((filters.admits(c) for c in self.index.chunks), dtype=bool, count=len(self.index.chunks))
+
+    def lexical(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
+        scores = self.index.lexical.scores(query_tokens(query, self.index.acronyms), mask)
+        top = np.argsort(-scores)[:n]
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def dense(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
+        vector = self.embedder.encode([expand(query, self.index.acronyms)])[0]
+        scores, rows = self.index.dense.search(vector, n, mask)
+        return {int(r): float(s) for r, s in zip(rows, scores)}
+
+    def search(self, query: str, k: int, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+        n = max(k, self.settings.candidates)
+        mask = self.mask(filters)
+        lex = self.lexical(query, n, mask) if mode != "dense" else {}
+        den = self.dense(query, n, mask) if mode != "bm25" else {}
+        if mode == "bm25":
+            fused = lex
+        elif mode == "dense":
+            fused = den
+        elif mode == "rrf":
+            fused = rrf([lex, den])
+        else:
+            w = self.settings.dense_weight
+            fused = weighted([(lex, 1.0 - w), (den, w)])
+        ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
+        return [Hit(r, fused[r], lex.get(r, 0.0), den.get(r, 0.0)) for r in ranked]

