@@ -65,12 +65,24 @@ def parse_rows(block: list[Line], inherited: tuple[str, ...] = ()) -> tuple[list
         if looks_like_header(cells) and (not rows or _same_as(cells, header)):
             header, group = tuple(plain(c) for c in cells), None
             continue
+        if not any(re.search(r"[A-Za-z0-9]", v) for v in values):
+            continue  # ruled lines such as "-----\t-----"
         if rows and not cells[0].strip() and len(values) <= 2 and rows[-1].end == line.start - 1:
             last = rows[-1]
             rows[-1] = Row(last.start, line.end, last.cells, last.header, last.group)
             continue
         rows.append(Row(line.start, line.end, cells, header, group))
+    if _contents_page(rows):
+        return [], header
     return rows, header
+
+
+def _contents_page(rows: list[Row]) -> bool:
+    """A table of contents ("Introduction\t3"): every row is a title and a page number."""
+    if len(rows) < 4:
+        return False
+    pairs = [filled(r.cells) for r in rows]
+    return all(len(p) == 2 and re.fullmatch(r"\s*\d{1,3}\s*", p[1]) for p in pairs)
 
 
 def _same_as(cells: tuple[str, ...], header: tuple[str, ...]) -> bool:

@@ -22,6 +22,8 @@ from index.store import FORMAT_VERSION, Index, IndexStore, chunk_key
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
+# Bump when structure parsing or chunking changes, so existing indexes re-read their files.
+CHUNKER_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,14 @@ class IngestReport:
 class Builder:
     """Brings an index folder up to date with a set of files and folders."""
 
-    def __init__(self, store: IndexStore, embedder: Embedder, max_bytes: int) -> None:
+    def __init__(self, store: IndexStore, embedder: Embedder, max_bytes: int, show_progress: bool = False) -> None:
         self.store = store
         self.embedder = embedder
         self.max_bytes = max_bytes
+        self.show_progress = show_progress
 
-    def _previous(self, rebuild: bool) -> Index | None:
-        if rebuild or not self.store.exists():
+    def _previous(self) -> Index | None:
+        if not self.store.exists():
             return None
         try:
             return self.store.load(self.embedder.model_path)
@@ -57,14 +60,16 @@ class Builder:
     def ingest(self, paths: list[Path], rebuild: bool = False, dry_run: bool = False,
                progress: Progress | None = None) -> IngestReport:
         timer = {"parse": 0.0, "embed": 0.0, "index": 0.0}
-        previous = self._previous(rebuild)
-        documents = dict(previous.documents) if previous else {}
+        previous = self._previous()
+        # A new chunker reads unchanged files differently: re-read them all (embeddings stay cached).
+        stale = previous is None or previous.manifest.get("chunker") != CHUNKER_VERSION
+        documents = {} if rebuild or stale else dict(previous.documents)
         files, outcomes = discover(paths)
         t0 = time.perf_counter()
         changed = self._read_changed(files, documents, outcomes, progress, dry_run)
         changed |= self._drop_vanished(files, paths, documents, outcomes)
         timer["parse"] = time.perf_counter() - t0
-        if dry_run or (previous is not None and not changed):
+        if dry_run or (previous is not None and not changed and not stale and not rebuild):
             total = previous.chunks if previous else []
             return IngestReport(outcomes, len(documents), len(total), 0, timer)
         index, embedded = self._build(documents, previous, timer)
@@ -128,7 +133,7 @@ class Builder:
         cache = dict(zip(previous.hashes, previous.vectors)) if previous is not None else {}
         todo = [i for i, h in enumerate(hashes) if h not in cache]
         t0 = time.perf_counter()
-        fresh = self.embedder.encode([chunks[i].index_text for i in todo], progress=len(todo) > 200)
+        fresh = self.embedder.encode([chunks[i].index_text for i in todo], progress=self.show_progress and len(todo) > 200)
         timer["embed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         dim = fresh.shape[1] if len(todo) else (previous.vectors.shape[1] if previous else self.embedder.dimension)
@@ -151,6 +156,7 @@ class Builder:
 def _manifest(model: str, dim: int, documents: dict[str, ParsedDocument], chunks: int) -> dict[str, object]:
     return {
         "format_version": FORMAT_VERSION,
+        "chunker": CHUNKER_VERSION,
         "model": model,
         "dimension": dim,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

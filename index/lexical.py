@@ -37,6 +37,17 @@ class Lexical:
         weights = None if mask is None else mask.astype(np.float32)
         return np.asarray(self.model.get_scores_from_ids(ids, weight_mask=weights), dtype=np.float32)
 
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """Inverse document frequency of each token (unknown tokens count as rare)."""
+        indptr = self.model.scores["indptr"]
+        vocab = self.model.vocab_dict
+        out: dict[str, float] = {}
+        for token in tokens:
+            i = vocab.get(token)
+            df = int(indptr[i + 1] - indptr[i]) if i is not None else 0
+            out[token] = float(np.log(1.0 + (self.size - df + 0.5) / (df + 0.5)))
+        return out
+
     def save(self, folder: Path) -> None:
         self.model.save(str(folder), show_progress=False)
 

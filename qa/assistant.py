@@ -14,7 +14,7 @@ from index.store import Index, IndexStore
 from index.tokenize import tokenize
 from qa.answer import Answer, Citation, Filters, Turn
 from qa.chat import contextualise
-from qa.extraction import Extract, extract
+from qa.extraction import Extract, asked_acronym, definition_answer, extract
 from qa.retrieval import MODES, Hit, Retriever
 from qa.settings import Settings
 
@@ -73,7 +73,10 @@ class Assistant:
         hits = self.retriever.search(asked, max(k, ANSWER_POOL), filters, mode)
         if not hits:
             return Answer(question, None, False, 0.0, (), _ms(started), id)
-        order, found = self._choose(asked, hits)
+        defined = self._definition(question, filters)
+        if defined is not None:
+            hits = [defined[0]] + [h for h in hits if h.row != defined[0].row]
+        order, found = ([*range(len(hits))], defined[1]) if defined else self._choose(asked, hits)
         citations = [self._cite(hits[i]) for i in order][:k]
         confidence = self._confidence(asked, hits[order[0]], found)
         answerable = found is not None and not found.empty_cell and confidence >= self.settings.abstain_below
@@ -84,12 +87,25 @@ class Assistant:
         extras = {"answer_label": found.label if found and answerable else None}
         return Answer(question, text, answerable, confidence, tuple(citations), _ms(started), id, extras)
 
+    def _definition(self, question: str, filters: Filters | None) -> tuple[Hit, Extract] | None:
+        """For "what is X?" about an acronym the papers define, the chunk that defines it."""
+        acronym = asked_acronym(question, self.index.acronyms)
+        if acronym is None:
+            return None
+        expansion = self.index.acronyms[acronym]
+        for hit in self.retriever.search(f"{expansion} {acronym}", 20, filters, "bm25"):
+            found = definition_answer(acronym, expansion, self.index.chunks[hit.row])
+            if found:
+                return Hit(hit.row, 1.0, hit.lexical, 1.0), found
+        return None
+
     def _choose(self, question: str, hits: list[Hit]) -> tuple[list[int], Extract | None]:
         """Put the hit whose answer fits best (weighed with its rank score) first."""
         scored: list[tuple[float, int, Extract | None]] = []
         top = hits[0].score or 1.0
+        idf = self.index.lexical.idf(tokenize(question))
         for i, hit in enumerate(hits[:ANSWER_POOL]):
-            found = extract(question, self.index.chunks[hit.row])
+            found = extract(question, self.index.chunks[hit.row], idf)
             fit = found.fit if found and not found.empty_cell else 0.0
             scored.append((0.65 * hit.score / top + 0.35 * fit, -i, found))
         best = max(scored, key=lambda s: (s[0], s[1]))

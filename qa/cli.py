@@ -43,7 +43,7 @@ def ingest(
 
     settings = _settings(index)
     builder = Builder(IndexStore(settings.index_dir), Embedder(settings.model, settings.embed_batch),
-                      int(settings.max_file_mb * 2**20))
+                      int(settings.max_file_mb * 2**20), show_progress=sys.stderr.isatty())
     bar = tqdm(total=0, unit="file", file=sys.stderr, disable=not sys.stderr.isatty())
 
     def progress(name: str, n: int, total: int) -> None:
@@ -138,4 +138,6 @@ def serve(
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("bm25s", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app()

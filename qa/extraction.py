@@ -71,7 +71,7 @@ def column_score(question: str, header: str) -> float:
         if role == "year end":
             score += 2.5 if "year end" in asked else (0.0 if asked_q else 1.0)
         else:
-            score += 2.0 if role in asked else -3.0
+            score += 5.0 if role in asked else -3.0
     return score
 
 
@@ -130,11 +130,14 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
             yield start, end
 
 
-def sentence_answer(question: str, chunk: Chunk) -> Extract | None:
-    """The sentence sharing most question terms (a bare heading line takes the line after it)."""
+def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract | None:
+    """The sentence sharing most (idf-weighted) question terms; a bare heading line takes the
+    line after it ("Apologies" over the names)."""
     wanted = set(tokenize(question))
     if not wanted:
         return None
+    weight = {t: (idf or {}).get(t, 1.0) for t in wanted}
+    total = sum(weight.values()) or 1.0
     quantity = bool(_QUANTITY.search(question))
     spans = list(sentences(chunk.text))
     best: tuple[float, int, int] | None = None
@@ -142,9 +145,9 @@ def sentence_answer(question: str, chunk: Chunk) -> Extract | None:
         if len(chunk.text[start:end].split()) <= 3 and n + 1 < len(spans):
             end = spans[n + 1][1]  # "Apologies" over the names that follow it
         words = set(tokenize(chunk.text[start:end]))
-        score = len(wanted & words) / len(wanted)
+        score = sum(weight[t] for t in wanted & words) / total
         if quantity and re.search(r"\d", chunk.text[start:end]):
-            score += 0.25
+            score += 0.15
         if best is None or score > best[0]:
             best = (score, start, end)
     if best is None:
@@ -178,7 +181,7 @@ def item_answer(chunk: Chunk) -> Extract | None:
     return Extract(m.start(), m.end(), 0.8, chunk.item_heading) if m else None
 
 
-def extract(question: str, chunk: Chunk) -> Extract | None:
+def extract(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract | None:
     """The best answer span this chunk offers for the question, or None."""
     if _ITEM_NUMBER.search(question):
         found = item_answer(chunk)
@@ -190,4 +193,30 @@ def extract(question: str, chunk: Chunk) -> Extract | None:
             return found
     if chunk.kind == "resolution" and _DECISION.search(question):
         return resolution_answer(chunk)
-    return sentence_answer(question, chunk)
+    return sentence_answer(question, chunk, idf)
+
+
+_ASKS_ACRONYM = re.compile(
+    r"^\s*(?:what(?:'s| is| are| does)?\s+(?:the\s+|an?\s+)?)?([A-Za-z][A-Za-z&]{1,9})\s*"
+    r"(?:stands? for|mean|means|short for|abbreviation)?\s*\??\s*$", re.I)
+
+
+def asked_acronym(question: str, acronyms: dict[str, str]) -> str | None:
+    """The acronym a "What is the CICC?" / "MST stands for?" question asks about."""
+    m = _ASKS_ACRONYM.match(question)
+    if not m:
+        return None
+    word = m[1]
+    for key in (word, word.upper()):
+        if key in acronyms and (word == key or len(word) >= 3):
+            return key
+    return None
+
+
+def definition_answer(acronym: str, expansion: str, chunk: Chunk) -> Extract | None:
+    """The expansion where the chunk defines the acronym: "Children in Care Council (CICC)"."""
+    pattern = re.escape(expansion).replace(r"\ ", r"\s+") + rf"[ \t]*\(\s*{re.escape(acronym)}\s*\)"
+    m = re.search(pattern, chunk.text, re.I)
+    if not m:
+        return None
+    return Extract(m.start(), m.start() + len(m.group(0).split("(")[0].rstrip()), 0.95, acronym)
