@@ -148,9 +148,9 @@ def _first_text(lines: list[Line], max_words: int = 16) -> str | None:
     for i, line in enumerate(lines):
         text = line.plain
         if text and not line.is_row and len(text.split()) <= max_words:
-            following = [n.plain for n in lines[i + 1:i + 3]]
-            if following and following[0] and len(" ".join([text, following[0]]).split()) <= max_words:
-                return f"{text} {following[0]}"
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if nxt is not None and nxt.plain and not nxt.is_row and len(f"{text} {nxt.plain}".split()) <= max_words:
+                return f"{text} {nxt.plain}"
             return text
     return None
 

@@ -54,19 +54,21 @@ def parse_rows(block: list[Line], inherited: tuple[str, ...] = ()) -> tuple[list
     header = inherited
     group: str | None = None
     rows: list[Row] = []
+    first = True
     for line in block:
         cells = cells_of(line.raw)
         values = filled(cells)
-        if not values:
-            continue
+        if not any(re.search(r"[A-Za-z0-9]", v) for v in values):
+            continue  # blank rows and ruled lines such as "-----\t-----"
         if len(values) == 1:
             group = plain(values[0])
             continue
-        if looks_like_header(cells) and (not rows or _same_as(cells, header)):
-            header, group = tuple(plain(c) for c in cells), None
+        # Only a block's first row, or a reprint of the header in force, is a header: a table
+        # whose cells are all words (a membership list) must keep its rows.
+        if looks_like_header(cells) and (first or _same_as(cells, header)):
+            header, group, first = tuple(plain(c) for c in cells), None, False
             continue
-        if not any(re.search(r"[A-Za-z0-9]", v) for v in values):
-            continue  # ruled lines such as "-----\t-----"
+        first = False
         if rows and not cells[0].strip() and len(values) <= 2 and rows[-1].end == line.start - 1:
             last = rows[-1]
             rows[-1] = Row(last.start, line.end, last.cells, last.header, last.group)
@@ -87,7 +89,7 @@ def _contents_page(rows: list[Row]) -> bool:
 
 def _same_as(cells: tuple[str, ...], header: tuple[str, ...]) -> bool:
     """A repeated header row (tables reprint it on every page)."""
-    return not header or tuple(plain(c) for c in cells) == header
+    return bool(header) and tuple(plain(c) for c in cells) == header
 
 
 def column_of(row: Row, index: int) -> str | None:

@@ -92,12 +92,18 @@ def table_answer(question: str, chunk: Chunk) -> Extract | None:
     if best is None:
         return None
     score, i = best
+    if score <= 0.5:
+        # Nothing in the question names a column: the right-most figure is the row's total
+        # or latest value, which is what an unqualified "how many" asks for.
+        numeric = [j for j in range(len(cells)) if j != label_at and re.search(r"\d", cells[j])]
+        i = numeric[-1] if numeric else i
     row_label = plain(cells[label_at])
+    column = chunk.header[i] if i < len(chunk.header) and chunk.header[i] else f"column {i + 1}"
     start, end = _strip_cell(chunk.text, offsets[i], offsets[i] + len(cells[i]))
     if start == end:
-        return Extract(0, 0, 0.0, f"{row_label} — {chunk.header[i]}", empty_cell=True)
+        return Extract(0, 0, 0.0, f"{row_label} — {column}", empty_cell=True)
     fit = min(1.0, 0.5 + 0.15 * score)
-    return Extract(start, end, fit, f"{row_label} — {chunk.header[i]}")
+    return Extract(start, end, fit, f"{row_label} — {column}")
 
 
 def _cell_offsets(cells: tuple[str, ...]) -> list[int]:
