@@ -1,0 +1,1 @@
+"""Scores Clerk's retrieval and answers against question sets (`python -m eval run`)."""
