@@ -176,7 +176,7 @@ def resolution_answer(chunk: Chunk) -> Extract:
     m = re.match(r"\W*(?:it was\s+)?(?:resolved|agreed|decision)\W*", text, re.I)
     start = m.end() if m and m.end() < len(text) else 0
     start = _strip_cell(text, start, len(text))[0]
-    return Extract(start, _clip(text, start, len(text)), 0.8)
+    return Extract(start, _clip(text, start, len(text)), 1.0)
 
 
 def item_answer(chunk: Chunk) -> Extract | None:
@@ -197,9 +197,14 @@ def extract(question: str, chunk: Chunk, idf: dict[str, float] | None = None) ->
         found = table_answer(question, chunk)
         if found and (found.empty_cell or _QUANTITY.search(question) or found.fit >= 0.6):
             return found
-    if chunk.kind == "resolution" and _DECISION.search(question):
+    decision = bool(_DECISION.search(question))
+    if chunk.kind == "resolution" and decision:
         return resolution_answer(chunk)
-    return sentence_answer(question, chunk, idf)
+    found = sentence_answer(question, chunk, idf)
+    if found and decision:
+        # What was resolved is in the RESOLVED block; the debate around it is second best.
+        found = Extract(found.start, found.end, found.fit * 0.6, found.label)
+    return found
 
 
 _ASKS_ACRONYM = re.compile(
