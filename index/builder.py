@@ -133,13 +133,14 @@ class Builder:
         cache = dict(zip(previous.hashes, previous.vectors)) if previous is not None else {}
         todo = [i for i, h in enumerate(hashes) if h not in cache]
         t0 = time.perf_counter()
-        fresh = self.embedder.encode([chunks[i].index_text for i in todo], progress=self.show_progress and len(todo) > 200)
+        fresh = self.embedder.encode([chunks[i].index_text for i in todo],
+                                     progress=self.show_progress and len(todo) > 200) if todo else None
         timer["embed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        dim = fresh.shape[1] if len(todo) else (previous.vectors.shape[1] if previous else self.embedder.dimension)
+        dim = fresh.shape[1] if fresh is not None else (previous.vectors.shape[1] if previous else self.embedder.dimension)
         vectors = np.zeros((len(chunks), dim), dtype=np.float32)
         for row, i in enumerate(todo):
-            vectors[i] = fresh[row]
+            vectors[i] = fresh[row]  # type: ignore[index]
         for i, h in enumerate(hashes):
             if h in cache:
                 vectors[i] = cache[h]

@@ -16,7 +16,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,9 +155,14 @@ def _load_build(build: Path, model: str | None, folder: Path) -> Index:
     for name, expected in manifest.get("checksums", {}).items():
         if not (build / name).is_file() or _sha256(build / name) != expected:
             raise IndexMismatch(f"index file {name} is missing or damaged; {rebuild}")
-    documents = [_document(json.loads(line)) for line in _lines(build / "documents.jsonl")]
     chunks = [_chunk(json.loads(line)) for line in _lines(build / "chunks.jsonl")]
-    by_source = {d.source: d for d in documents}
+    grouped: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        grouped.setdefault(chunk.source, []).append(chunk)
+    by_source = {}
+    for line in _lines(build / "documents.jsonl"):
+        doc = _document(json.loads(line))
+        by_source[doc.source] = replace(doc, chunks=tuple(grouped.get(doc.source, ())))
     vectors = np.load(build / "vectors.npy")
     return Index(
         documents=by_source, chunks=chunks, vectors=vectors,
