@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from corpus.errors import IndexError_, IndexMissing
+from corpus.errors import ClerkError, IndexError_, IndexMissing
 from eval import run as runner
 from eval.questions import Question, QuestionFileError, check_evidence, expand_paths, lint, load_questions
 from qa.settings import Settings
@@ -49,11 +49,20 @@ def _warn(warnings: list[str]) -> None:
         typer.echo(f"warning: {warning}", err=True)
 
 
+def _open(settings: Settings) -> runner.AskingAssistant:
+    try:
+        return runner.open_assistant(settings)
+    except IndexMissing:
+        raise _fail(f"no index in {settings.index_dir}: run `python -m qa ingest corpus/papers`") from None
+    except IndexError_ as exc:
+        raise _fail(f"index in {settings.index_dir} cannot be used: {exc}") from None
+
+
 @app.command()
 def run(
     questions: QuestionsOpt,
     more: MoreArg = None,
-    k: Annotated[int, typer.Option("--k", min=1, help="Citations asked for (at least 10 are).")] = 10,
+    k: Annotated[int, typer.Option("--k", min=1, max=runner.MAX_K, help="Citations (at least 10).")] = 10,
     index: IndexOpt = None,
     modes: ModesOpt = ",".join(runner.MODES),
     json_out: JsonOpt = None,
@@ -66,16 +75,14 @@ def run(
         raise _fail(f"error: {exc}", 2) from None
     files, qs = _load([*questions, *(more or [])])
     settings = Settings.from_env(index_dir=index)
-    try:
-        assistant = runner.open_assistant(settings)
-    except IndexMissing:
-        raise _fail(f"no index in {settings.index_dir}: run `python -m qa ingest corpus/papers`") from None
-    except IndexError_ as exc:
-        raise _fail(f"index in {settings.index_dir} cannot be used: {exc}") from None
+    assistant = _open(settings)
     texts = runner.DocumentTexts(assistant.document_text, settings.papers_dir)
     warnings = lint(qs) + check_evidence(qs, texts)
     _warn(warnings)
-    evaluation = runner.evaluate(assistant, qs, mode_list, k, texts)
+    try:
+        evaluation = runner.evaluate(assistant, qs, mode_list, k, texts)
+    except ClerkError as exc:
+        raise _fail(f"error: {exc}") from None
     typer.echo(runner.format_evaluation(evaluation, len(qs)))
     if failures:
         mode = "hybrid" if "hybrid" in mode_list else mode_list[0]
@@ -90,11 +97,14 @@ def check(
     questions: QuestionsOpt,
     more: MoreArg = None,
     papers: Annotated[Path | None, typer.Option("--papers", help="Folder of the source files.")] = None,
+    index: IndexOpt = None,
 ) -> None:
-    """Validate question files against the source files without loading the index; exit 1 on warnings."""
+    """Validate question files against the papers' .txt/.md files (or, with --index, the index's
+    document text); exit 1 on warnings."""
     _, qs = _load([*questions, *(more or [])])
-    settings = Settings.from_env(papers_dir=papers)
-    warnings = lint(qs) + check_evidence(qs, runner.DocumentTexts(None, settings.papers_dir))
+    settings = Settings.from_env(papers_dir=papers, index_dir=index)
+    lookup = _open(settings).document_text if index is not None else None
+    warnings = lint(qs) + check_evidence(qs, runner.DocumentTexts(lookup, settings.papers_dir))
     _warn(warnings)
     typer.echo(f"{len(qs)} questions, {len(warnings)} warning(s)")
     if warnings:

@@ -18,12 +18,13 @@ from qa.settings import Settings
 
 MODES = ("hybrid", "bm25", "dense")
 MIN_K = max(RECALL_KS)
+MAX_K = 50  # the assistant refuses more
 
 
 class AskingAssistant(Protocol):
     """The part of qa.assistant.Assistant the evaluator uses."""
 
-    def ask(self, question: str, history: list[Turn], k: int, mode: str) -> Answer: ...
+    def ask(self, question: str, *, history: Sequence[Turn], k: int, mode: str) -> Answer: ...
 
     def document_text(self, source: str) -> str: ...
 
@@ -102,6 +103,12 @@ def run_mode(
     return scored
 
 
+def warm_up(assistant: AskingAssistant, questions: Sequence[Question], mode: str, k: int) -> None:
+    """One unscored question first, so lazy model loading does not count as a question's latency."""
+    if questions:
+        assistant.ask(questions[0].question, history=[], k=k, mode=mode)
+
+
 def evaluate(
     assistant: AskingAssistant, questions: Sequence[Question], modes: Sequence[str], k: int,
     texts: DocumentTexts,
@@ -110,8 +117,11 @@ def evaluate(
     k = max(MIN_K, k)
     began = time.perf_counter()
     spans = spans_of(questions, texts)
-    summaries, results, answers = [], [], {}
+    summaries: list[ModeSummary] = []
+    results: list[QuestionResult] = []
+    answers: dict[tuple[str, str], Answer] = {}
     for mode in modes:
+        warm_up(assistant, questions, mode, k)
         scored = run_mode(assistant, questions, mode, k, texts, spans)
         summaries.append(summarise(mode, [r for r, _ in scored]))
         results.extend(r for r, _ in scored)
