@@ -1,0 +1,59 @@
+"""Tokens: the same words for the ways papers and people write indicators, quarters and numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.tokenize import normalise, stem, tokenize
+
+
+def test_letter_digit_joins_split_like_spaced_forms() -> None:
+    assert tokenize("NI59") == tokenize("NI 59") == ["ni", "59"]
+    assert tokenize("what was NI59?") == tokenize("What was NI 59?")
+
+
+@pytest.mark.parametrize("text", ["Q3", "q3", "Qu 3", "Qtr.3", "Quarter 3", "quarter three", "third quarter"])
+def test_every_way_of_writing_a_quarter_gives_quarter_and_its_number(text: str) -> None:
+    tokens = tokenize(text)
+    assert "quarter" in tokens and "3" in tokens
+    assert tokens == ["quarter", "3"]
+
+
+def test_quarters_stay_distinct() -> None:
+    assert tokenize("Q4") == ["quarter", "4"]
+    assert tokenize("fourth quarter") == ["quarter", "4"]
+    assert tokenize("Q3") != tokenize("Q4")
+
+
+@pytest.mark.parametrize(("text", "kept"), [("Part 2", "2"), ("NI 8", "8"), ("Option B", "b")])
+def test_one_character_tokens_are_kept(text: str, kept: str) -> None:
+    assert kept in tokenize(text)
+
+
+def test_stop_words_go_and_plurals_fold() -> None:
+    assert tokenize("What were the placements of the children?") == ["placement", "children"]
+    assert tokenize("the policies") == ["policy"]
+
+
+@pytest.mark.parametrize(("word", "stemmed"), [
+    ("placements", "placement"), ("policies", "policy"), ("business", "business"),
+    ("status", "status"), ("analysis", "analysis"), ("gas", "gas"),
+])
+def test_stem_folds_only_plain_plurals(word: str, stemmed: str) -> None:
+    assert stem(word) == stemmed
+
+
+def test_normalise_lowercases_and_unifies_unicode_and_ampersands() -> None:
+    assert normalise("Children & Families") == "children  and  families"
+    assert tokenize("Children & Families") == tokenize("children and families") == ["children", "family"]
+    assert tokenize("ＮＩ５９") == ["ni", "59"]  # full-width forms fold under NFKC
+
+
+def test_numbers_with_punctuation_split_into_parts() -> None:
+    assert tokenize("63.30%") == ["63", "30"]
+    assert tokenize("2010-11") == ["2010", "11"]
+
+
+def test_empty_and_stop_word_only_text_has_no_tokens() -> None:
+    assert tokenize("") == []
+    assert tokenize("what was the") == []
