@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from corpus.dates import spoken
 from corpus.document import Chunk, PageMark, page_at
 from corpus.lines import Line, split_lines, trim_span
-from corpus.structure import Part, split_pack
+from corpus.structure import MINUTES_END, Part, split_pack
 from corpus.tables import Row, is_table_line, parse_rows
 
 MAX_WORDS = 110
@@ -140,11 +140,19 @@ class Chunker:
         caption: str | None = None
         for block in blocks_of(split_lines(self.text, part.start, part.end)):
             item = item_of(block, part.kind)
-            starts_resolution = part.kind == "minutes" and _RESOLVED.match(block.lines[0].plain)
-            if item or is_heading(block) or block.table or starts_resolution:
+            first = block.lines[0].plain
+            starts_resolution = part.kind == "minutes" and _RESOLVED.match(first)
+            closing = part.kind == "minutes" and MINUTES_END.search(first)
+            heading_only = bool(pending) and sum(b.words for b in pending) <= 15 and unit.item is not None
+            if starts_resolution and heading_only and not unit.resolution:
+                pass  # a bare item heading opens its RESOLVED chunk
+            elif item or is_heading(block) or block.table or starts_resolution or closing:
                 yield from self._prose(part, unit, pending)
                 pending = []
-            if item:
+            if closing:
+                unit = Unit(section="Close of meeting")
+                pending.append(block)
+            elif item:
                 unit = Unit(item=item[0], item_heading=item[1])
                 pending.append(block)
             elif starts_resolution:

@@ -18,7 +18,7 @@ _BLANK_PAGE = re.compile(r"^this page (?:is )?intentionally (?:been )?left blank
 _MINUTES = re.compile(r"^minutes\b.{0,40}\bmeeting\b", re.I)
 _REPORT = re.compile(r"^(?:report to|date of meeting)\b", re.I)
 _AGENDA = re.compile(r"^(?:[A-Z][\w&',’-]*(?:\s+(?:[A-Z&][\w&',’-]*|and|of|for|the))*\s+)?(?:supplementary\s+)?agenda(?:\s+pack)?$", re.I)
-_MINUTES_END = re.compile(r"\bmeeting (?:commenced|concluded|closed|ended|finished|terminated)\b.{0,60}(?:\d|noon)", re.I)
+MINUTES_END = re.compile(r"\bmeeting (?:commenced|concluded|closed|ended|finished|terminated)\b.{0,60}(?:\d|noon)", re.I)
 _CHAIR = re.compile(r"\bchair(?:man|woman|person)?\b|^councillor\s", re.I)
 _APPENDIX = re.compile(r"^(?:appendix|annex|schedule)\s+[a-z0-9]{1,3}\b", re.I)
 _BODY_WORDS = re.compile(
@@ -85,7 +85,7 @@ def _starts(lines: list[Line]) -> list[tuple[int, str]]:
     starts: list[tuple[int, str]] = [(0, "document")]
     after_blank_page = False
     for i, line in enumerate(lines):
-        if _BLANK_PAGE.match(line.plain) or _MINUTES_END.search(line.plain):
+        if _BLANK_PAGE.match(line.plain) or MINUTES_END.search(line.plain):
             after_blank_page = True
             continue
         if after_blank_page and _CHAIR.search(line.plain) and line.words <= 8:

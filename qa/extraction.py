@@ -31,7 +31,9 @@ _ROLE_WORDS = {
 _DECISION = re.compile(r"\b(resolv|decid|decision|agree|approv|recommend|ask(?:ed)? for|request|conclu)", re.I)
 _ITEM_NUMBER = re.compile(r"\b(minute|item)\s+(number|no\.?)\b|\bwhich (minute|item)\b", re.I)
 _QUANTITY = re.compile(r"\b(how (many|much|often|long|soon)|what (percentage|proportion|number|rate|share|level)|average|total|per ?cent|%)", re.I)
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
+# A sentence ends at . ! ? followed by space and a capital, digit, quote or bullet; "6.1",
+# "e.g. the" and "'...it was" do not end one. Lines always end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z0-9\"'“‘(•*-])")
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,14 @@ class Extract:
 
 def _roles(header: str) -> set[str]:
     h = header.lower()
-    return {role for role, words in _ROLE_WORDS.items() if any(w in h for w in words[:2])} | (
-        {"year end"} if "year end" in h or "yr. end" in h or "yr end" in h else set())
+    roles = {role for role, words in _ROLE_WORDS.items() if any(re.search(rf"\b{w}", h) for w in words[:2])}
+    return roles | ({"year end"} if re.search(r"\b(year|yr\.?) end\b", h) else set())
+
+
+def _period_tokens(text: str) -> set[str]:
+    """Tokens with each 20xx year also as its two-digit form, so '2010/11' meets '10 /11'."""
+    tokens = set(tokenize(text))
+    return tokens | {t[2:] for t in tokens if len(t) == 4 and t.startswith("20")}
 
 
 def _asked_roles(question: str) -> set[str]:
@@ -62,7 +70,7 @@ def _asked_roles(question: str) -> set[str]:
 def column_score(question: str, header: str) -> float:
     """How clearly the question names this column (negative when it names another)."""
     q, h = normalise(question), normalise(header)
-    score = len(set(tokenize(question)) & set(tokenize(header))) * 0.5
+    score = len(_period_tokens(question) & _period_tokens(header)) * 0.5
     asked_q, head_q = _QUARTER.findall(q), _QUARTER.findall(h)
     if head_q:
         score += 3.0 if set(head_q) & set(asked_q) else (-1.0 if asked_q else -0.5)
@@ -129,11 +137,15 @@ def _strip_cell(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of sentences and of lines (list items and table-free lines end at newlines)."""
-    for m in _SENTENCE.finditer(text):
-        start, end = _strip_cell(text, m.start(), m.end())
-        if end - start > 1:
-            yield start, end
+    """Spans of sentences; a line break always ends one (list items, headings, names)."""
+    pos = 0
+    for line in text.split("\n"):
+        cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(line)] + [len(line)]
+        for a, b in zip(cuts, cuts[1:]):
+            start, end = _strip_cell(text, pos + a, pos + b)
+            if end - start > 1:
+                yield start, end
+        pos += len(line) + 1
 
 
 def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract | None:
@@ -144,15 +156,15 @@ def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = 
         return None
     weight = {t: (idf or {}).get(t, 1.0) for t in wanted}
     total = sum(weight.values()) or 1.0
-    quantity = bool(_QUANTITY.search(question))
+    wants = _wanted_shape(question)
     spans = list(sentences(chunk.text))
     best: tuple[float, int, int] | None = None
     for n, (start, end) in enumerate(spans):
-        if len(chunk.text[start:end].split()) <= 3 and n + 1 < len(spans):
-            end = spans[n + 1][1]  # "Apologies" over the names that follow it
+        if n + 1 < len(spans) and _runs_on(chunk.text, start, end, spans[n + 1]):
+            end = spans[n + 1][1]  # "Apologies" over the names, a title over its author
         words = set(tokenize(chunk.text[start:end]))
         score = sum(weight[t] for t in wanted & words) / total
-        if quantity and re.search(r"\d", chunk.text[start:end]):
+        if wants and wants.search(chunk.text[start:end]):
             score += 0.15
         if best is None or score > best[0]:
             best = (score, start, end)
@@ -160,6 +172,35 @@ def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = 
         return None
     score, start, end = best
     return Extract(start, _clip(chunk.text, start, end), min(1.0, score))
+
+
+_NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{1,2})\s+(?:Mc|Mac|O')?[A-Z][a-z]{2,}")
+_DATE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th|<sup>\w+</sup>)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+_NUMBER = re.compile(r"\d")
+
+
+def _wanted_shape(question: str) -> re.Pattern[str] | None:
+    """What the answer to this kind of question looks like: a figure, a date or a name."""
+    q = question.lower()
+    if re.search(r"\b(when|what date|which date|on what day)\b", q) or re.search(r"\bwhich (earlier )?meeting\b", q):
+        return _DATE
+    if _QUANTITY.search(question):
+        return _NUMBER
+    if re.search(r"\bwho\b|\bwhich (two |three )?(people|person|officers?|members?|nurses?|councillors?)\b", q):
+        return _NAME
+    return None
+
+
+def _runs_on(text: str, start: int, end: int, following: tuple[int, int]) -> bool:
+    """A short line, or a title line with a short line under it, reads as one unit."""
+    line = text[start:end]
+    nxt = text[following[0]:following[1]]
+    if "\t" in line or "\t" in nxt:
+        return False
+    if len(line.split()) <= 3:
+        return True
+    titled = not line.rstrip().endswith((".", ":", ";", "?", "!"))
+    return titled and len(nxt.split()) <= 4 and bool(_NAME.search(nxt) or _DATE.search(nxt))
 
 
 def _clip(text: str, start: int, end: int) -> int:
@@ -173,7 +214,7 @@ def _clip(text: str, start: int, end: int) -> int:
 def resolution_answer(chunk: Chunk) -> Extract:
     """The RESOLVED text verbatim, from the first words after the RESOLVED label."""
     text = chunk.text
-    m = re.match(r"\W*(?:it was\s+)?(?:resolved|agreed|decision)\W*", text, re.I)
+    m = re.search(r"\b(?:it was\s+)?(?:resolved|agreed|decision)\b[\W_]*", text[:300], re.I)
     start = m.end() if m and m.end() < len(text) else 0
     start = _strip_cell(text, start, len(text))[0]
     return Extract(start, _clip(text, start, len(text)), 1.0)
@@ -198,7 +239,7 @@ def extract(question: str, chunk: Chunk, idf: dict[str, float] | None = None) ->
         if found and (found.empty_cell or _QUANTITY.search(question) or found.fit >= 0.6):
             return found
     decision = bool(_DECISION.search(question))
-    if chunk.kind == "resolution" and decision:
+    if chunk.kind == "resolution" and decision and _wanted_shape(question) is None:
         return resolution_answer(chunk)
     found = sentence_answer(question, chunk, idf)
     if found and decision:
