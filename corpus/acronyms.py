@@ -12,17 +12,38 @@ _DEFINED = re.compile(
 _SMALL = {"of", "and", "for", "the", "in", "on", "&"}
 
 
+def _spells(letters: str, words: list[str]) -> bool:
+    """Whether the words spell the acronym: every word gives its initial, and may give more
+    letters from inside it ("Health & WellBeing Board" -> HWBB, "Multi-Systemic" -> MS)."""
+    if not words:
+        return not letters
+    if not letters:
+        return all(w.lower() in _SMALL for w in words)
+    word = words[0]
+    if word.lower() in _SMALL:
+        return _spells(letters, words[1:]) or (letters[0] == word[0].upper() and _spells(letters[1:], words[1:]))
+    if letters[0] != word[0].upper():
+        return False
+    rest = [p for p in re.split(r"[-‐]", word)[1:] if p]
+    inner = [p[0].upper() for p in rest]
+    for take in range(len(inner), -1, -1):
+        if "".join(inner[:take]) == letters[1:1 + take] and _spells(letters[1 + take:], words[1:]):
+            return True
+    # One more letter from inside the word, as in WellBeing -> W, B.
+    for i, ch in enumerate(word[1:], 1):
+        if len(letters) > 1 and ch.upper() == letters[1] and word[i - 1].isalpha() and ch.isalpha():
+            if _spells(letters[2:], words[1:]):
+                return True
+    return False
+
+
 def _expansion(words: list[str], acronym: str) -> str | None:
-    """The shortest tail of `words` whose initials spell the acronym (small words optional)."""
-    letters = [c for c in acronym.upper() if c.isalpha()]
+    """The shortest tail of `words` that spells the acronym."""
+    letters = "".join(c for c in acronym.upper() if c.isalpha())
     letters = letters[:-1] if acronym.endswith("s") and len(letters) > 2 else letters
     for size in range(1, min(len(words), 10) + 1):
         tail = words[-size:]
-        if tail[0].lower() in _SMALL:
-            continue
-        initials = [w[0].upper() for w in tail if w.lower() not in _SMALL]
-        full = [w[0].upper() for w in tail]
-        if initials == letters or full == letters:
+        if tail[0].lower() not in _SMALL and _spells(letters, tail):
             return " ".join(tail)
     return None
 

@@ -14,7 +14,7 @@ from index.store import Index, IndexStore
 from index.tokenize import tokenize
 from qa.answer import Answer, Citation, Filters, Turn
 from qa.chat import contextualise
-from qa.extraction import Extract, asked_acronym, definition_answer, extract
+from qa.extraction import Extract, asked_acronym, definition_answer, extract, period_mismatch
 from qa.retrieval import MODES, Hit, Retriever
 from qa.settings import Settings
 
@@ -79,7 +79,9 @@ class Assistant:
         order, found = ([*range(len(hits))], defined[1]) if defined else self._choose(asked, hits)
         citations = [self._cite(hits[i]) for i in order][:k]
         confidence = self._confidence(asked, hits[order[0]], found)
-        answerable = found is not None and not found.empty_cell and confidence >= self.settings.abstain_below
+        chunk = self.index.chunks[hits[order[0]].row]
+        answerable = (found is not None and not found.empty_cell and confidence >= self.settings.abstain_below
+                      and not period_mismatch(asked, chunk, found))
         text = None
         if found is not None and not found.empty_cell:
             citations[0] = replace(citations[0], highlight=(found.start, found.end))

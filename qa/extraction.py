@@ -272,3 +272,33 @@ def definition_answer(acronym: str, expansion: str, chunk: Chunk) -> Extract | N
     if not m:
         return None
     return Extract(m.start(), m.start() + len(m.group(0).split("(")[0].rstrip()), 0.95, acronym)
+
+
+_YEAR = re.compile(r"(?<![\d.£$,])((?:19|20)\d\d)(?:\s*[-/–]\s*((?:19|20)?\d\d))?(?![\d,])")
+_SHORT_RANGE = re.compile(r"(?<![\d./])(\d\d)\s*[-/–]\s*(\d\d)(?![\d./])")
+
+
+def years(text: str) -> set[str]:
+    """Years a text speaks of; '2010-11', '2010/2011' and '10 /11' each name 2010 and 2011."""
+    found: set[str] = set()
+    for first, second in _YEAR.findall(text):
+        found.add(first)
+        if second:
+            found.add(second if len(second) == 4 else first[:2] + second)
+    for first, second in _SHORT_RANGE.findall(text):
+        if int(second) == int(first) + 1:
+            found |= {f"20{first}", f"20{second}"}
+    return found
+
+
+def period_mismatch(question: str, chunk: Chunk, found: Extract) -> bool:
+    """The question names years and the answer speaks of other years only: a figure for
+    2014-15 is no answer to a question about 2015-16."""
+    asked = years(question)
+    if not asked:
+        return False
+    if chunk.kind == "table":
+        said = years(found.label or "")
+    else:
+        said = years(chunk.text[found.start:found.end])
+    return bool(said) and not (said & asked)
