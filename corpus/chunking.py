@@ -143,10 +143,10 @@ class Chunker:
             first = block.lines[0].plain
             starts_resolution = part.kind == "minutes" and _RESOLVED.match(first)
             closing = part.kind == "minutes" and MINUTES_END.search(first)
+            # A bare item heading is kept to open its RESOLVED chunk rather than stand alone.
             heading_only = bool(pending) and sum(b.words for b in pending) <= 15 and unit.item is not None
-            if starts_resolution and heading_only and not unit.resolution:
-                pass  # a bare item heading opens its RESOLVED chunk
-            elif item or is_heading(block) or block.table or starts_resolution or closing:
+            keep_heading = bool(starts_resolution) and heading_only and not unit.resolution
+            if not keep_heading and (item or is_heading(block) or block.table or starts_resolution or closing):
                 yield from self._prose(part, unit, pending)
                 pending = []
             if closing:
