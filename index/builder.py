@@ -23,7 +23,7 @@ from index.store import FORMAT_VERSION, Index, IndexStore, chunk_key
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 # Bump when structure parsing or chunking changes, so existing indexes re-read their files.
-CHUNKER_VERSION = 8
+CHUNKER_VERSION = 9
 
 
 @dataclass(frozen=True)

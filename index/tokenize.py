@@ -21,7 +21,8 @@ _QUARTER_ABBR = re.compile(r"\b(?:q|qu|qtr|quarter)\s?\.?\s?([1-4])\b")
 _QUARTER_WORD = re.compile(r"\bquarter\s+(one|two|three|four)\b")
 _ORDINAL_QUARTER = re.compile(r"\b(first|second|third|fourth)\s+quarter\b")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z]{2,})")
-_TOKEN = re.compile(r"[a-z]+|\d+")
+# A number keeps its decimals and thousands ("59.6" is not "59"; "298,720" is one figure).
+_TOKEN = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
 
 
 def normalise(text: str) -> str:
@@ -40,6 +41,15 @@ def stem(word: str) -> str:
     return word
 
 
+def _number(token: str) -> str:
+    """'298,720' -> '298720', '12.50' -> '12.5', '3.0' -> '3'."""
+    token = token.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token) else token
+    if re.fullmatch(r"\d+\.\d+", token):
+        token = token.rstrip("0").rstrip(".")
+    return token
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 tokens: normalised words and numbers, stop words dropped, plurals folded."""
-    return [stem(t) for t in _TOKEN.findall(normalise(text)) if t not in STOPWORDS]
+    return [_number(t) if t[0].isdigit() else stem(t)
+            for t in _TOKEN.findall(normalise(text)) if t not in STOPWORDS]

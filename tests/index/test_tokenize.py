@@ -49,11 +49,17 @@ def test_normalise_lowercases_and_unifies_unicode_and_ampersands() -> None:
     assert tokenize("ＮＩ５９") == ["ni", "59"]  # full-width forms fold under NFKC
 
 
-def test_numbers_with_punctuation_split_into_parts() -> None:
-    assert tokenize("63.30%") == ["63", "30"]
+def test_decimals_stay_whole_and_year_ranges_split() -> None:
+    assert tokenize("63.30%") == ["63.3"]
     assert tokenize("2010-11") == ["2010", "11"]
 
 
 def test_empty_and_stop_word_only_text_has_no_tokens() -> None:
     assert tokenize("") == []
     assert tokenize("what was the") == []
+
+
+def test_a_decimal_is_one_figure_so_59_6_does_not_match_ni_59() -> None:
+    assert "59" not in tokenize("NI 80 - Level 3 qualification 59.6%")
+    assert tokenize("12.50%") == tokenize("12.5%") == ["12.5"]
+    assert tokenize("£298,720") == ["298720"]
