@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 
 from corpus.dates import spoken
 from corpus.document import Chunk, PageMark, page_at
-from corpus.lines import Line, split_lines, trim_span
+from corpus.lines import Line, split_lines
+from corpus.sentences import sentences, strip_span
 from corpus.structure import MINUTES_END, Part, split_pack
 from corpus.tables import Row, is_table_line, parse_rows
 
@@ -23,7 +24,6 @@ OVERLAP_MAX_WORDS = 35
 _ITEM = re.compile(r"^(?:minute\s+)?(\d{1,4}(?:/\d{2,4})?)[.:)]?\s+(\S.{2,200})$", re.I)
 _RESOLVED = re.compile(r"^(?:it was\s+)?(?:resolved|agreed|decision)\b", re.I)
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ class Chunker:
 
     def _chunk(self, part: Part, unit: Unit, start: int, end: int, kind: str,
                extra: str = "", header: tuple[str, ...] = ()) -> Chunk:
-        start, end = trim_span(self.text, start, end)
+        start, end = strip_span(self.text, start, end)
         item = f"Minute {unit.item} {unit.item_heading}" if unit.item and part.kind == "minutes" else (
             f"Item {unit.item} {unit.item_heading}" if unit.item else "")
         context = " · ".join(x for x in (
@@ -210,10 +210,8 @@ def _pieces(text: str, blocks: list[Block], limit: int) -> Iterator[tuple[int, i
             yield block.start, block.end, block.words
             continue
         body = text[block.start:block.end]
-        cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(body)] + [len(body)]
-        for a, b in zip(cuts, cuts[1:]):
-            if body[a:b].strip():
-                yield block.start + a, block.start + b, len(body[a:b].split())
+        for a, b in sentences(body):
+            yield block.start + a, block.start + b, len(body[a:b].split())
 
 
 def _windows(text: str, blocks: list[Block], limit: int) -> Iterator[tuple[int, int]]:

@@ -58,12 +58,3 @@ def split_lines(text: str, offset: int = 0, end: int | None = None) -> list[Line
         lines.append(Line(pos, trimmed, text[pos:trimmed]))
         pos = stop + 1
     return lines
-
-
-def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink [start, end) so it neither starts nor ends with whitespace."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end

@@ -13,17 +13,21 @@ from pathlib import Path
 import numpy as np
 
 from corpus.acronyms import find_acronyms
+from corpus.document import Chunk
 from corpus.errors import IndexError_, ReadError
+from corpus.sentences import sentences
 from corpus.ingest import Outcome, ParsedDocument, discover, parse_document, sha256_of
 from index.dense import Dense
 from index.embedder import Embedder
 from index.lexical import Lexical
-from index.store import FORMAT_VERSION, Index, IndexStore, chunk_key
+from index.store import FORMAT_VERSION, Index, IndexStore, text_key
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 # Bump when structure parsing or chunking changes, so existing indexes re-read their files.
-CHUNKER_VERSION = 9
+CHUNKER_VERSION = 10
+# Sentences shorter than this are left to their chunk's vector.
+SENTENCE_MIN_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -128,17 +132,18 @@ class Builder:
     def _build(self, documents: dict[str, ParsedDocument], previous: Index | None,
                timer: dict[str, float]) -> tuple[Index, int]:
         chunks = [c for doc in sorted(documents.values(), key=lambda d: d.source) for c in doc.chunks]
+        owners, texts = vector_units(chunks)
         model = self.embedder.model_path
-        hashes = [chunk_key(model, c) for c in chunks]
+        hashes = [text_key(model, t) for t in texts]
         cache = dict(zip(previous.hashes, previous.vectors)) if previous is not None else {}
         todo = [i for i, h in enumerate(hashes) if h not in cache]
         t0 = time.perf_counter()
-        fresh = self.embedder.encode([chunks[i].index_text for i in todo],
+        fresh = self.embedder.encode([texts[i] for i in todo],
                                      progress=self.show_progress and len(todo) > 200) if todo else None
         timer["embed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         dim = fresh.shape[1] if fresh is not None else (previous.vectors.shape[1] if previous else self.embedder.dimension)
-        vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+        vectors = np.zeros((len(texts), dim), dtype=np.float32)
         for row, i in enumerate(todo):
             vectors[i] = fresh[row]  # type: ignore[index]
         for i, h in enumerate(hashes):
@@ -148,10 +153,28 @@ class Builder:
             documents=documents, chunks=chunks, vectors=vectors, hashes=hashes,
             lexical=Lexical.build([c.index_text for c in chunks]), dense=Dense(vectors),
             acronyms=find_acronyms([d.text for d in documents.values()]),
-            manifest=_manifest(model, dim, documents, len(chunks)),
+            manifest=_manifest(model, dim, documents, len(chunks)), owners=owners,
         )
         timer["index"] = time.perf_counter() - t0
         return index, len(todo)
+
+
+def vector_units(chunks: list[Chunk]) -> tuple[np.ndarray, list[str]]:
+    """What gets a vector, and the chunk row each vector speaks for: every chunk as a whole,
+    and each sentence of a prose chunk on its own, so one precise sentence is not drowned
+    by the rest of its chunk."""
+    owners = list(range(len(chunks)))
+    texts = [c.index_text for c in chunks]
+    for row, chunk in enumerate(chunks):
+        if chunk.kind == "table":
+            continue
+        spans = [(a, b) for a, b in sentences(chunk.text) if len(chunk.text[a:b].split()) >= SENTENCE_MIN_WORDS]
+        if len(spans) < 2:
+            continue
+        for a, b in spans:
+            owners.append(row)
+            texts.append(chunk.text[a:b])
+    return np.asarray(owners, dtype=np.int32), texts
 
 
 def _manifest(model: str, dim: int, documents: dict[str, ParsedDocument], chunks: int) -> dict[str, object]:

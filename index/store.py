@@ -3,7 +3,8 @@
 Layout of `--index DIR`:
     DIR/CURRENT              name of the live build (replaced atomically)
     DIR/builds/<name>/       manifest.json, documents.jsonl, chunks.jsonl, vectors.npy,
-                             hashes.json (embedding cache keys), acronyms.json, bm25/
+                             owners.npy (chunk row of each vector), hashes.json (embedding
+                             cache keys), acronyms.json, bm25/
 A build is written in full under a new name, then CURRENT is switched with os.replace, so a
 crash at any point leaves the previous build loadable.
 """
@@ -29,7 +30,7 @@ from index.dense import Dense
 from index.lexical import Lexical
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 KEEP_BUILDS = 2
 
 
@@ -45,11 +46,22 @@ class Index:
     dense: Dense
     acronyms: dict[str, str] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
+    # Chunk row of each vector: a chunk's own vector and those of its sentences.
+    owners: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    def __post_init__(self) -> None:
+        # Vectors grouped by chunk row, so a chunk's vectors are one slice away.
+        self._order = np.argsort(self.owners, kind="stable")
+        self._bounds = np.searchsorted(self.owners[self._order], np.arange(len(self.chunks) + 1))
+
+    def vectors_of(self, row: int) -> np.ndarray:
+        """The vectors that speak for chunk `row`: its own and its sentences'."""
+        return self.vectors[self._order[self._bounds[row]:self._bounds[row + 1]]]
 
 
-def chunk_key(model: str, chunk: Chunk) -> str:
+def text_key(model: str, text: str) -> str:
     """Embedding cache key: the same text under the same model never needs encoding twice."""
-    return hashlib.sha1(f"{model}\x00{chunk.index_text}".encode()).hexdigest()
+    return hashlib.sha1(f"{model}\x00{text}".encode()).hexdigest()
 
 
 class IndexStore:
@@ -122,6 +134,7 @@ def _write_build(folder: Path, index: Index) -> None:
         for chunk in index.chunks:
             out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
     np.save(folder / "vectors.npy", index.vectors)
+    np.save(folder / "owners.npy", index.owners)
     (folder / "hashes.json").write_text(json.dumps(index.hashes), encoding="utf-8")
     (folder / "acronyms.json").write_text(json.dumps(index.acronyms, indent=1), encoding="utf-8")
     index.lexical.save(folder / "bm25")
@@ -130,7 +143,7 @@ def _write_build(folder: Path, index: Index) -> None:
 
 
 def _checksums(folder: Path) -> dict[str, str]:
-    names = ["documents.jsonl", "chunks.jsonl", "vectors.npy", "hashes.json"]
+    names = ["documents.jsonl", "chunks.jsonl", "vectors.npy", "owners.npy", "hashes.json"]
     return {name: _sha256(folder / name) for name in names}
 
 
@@ -169,6 +182,7 @@ def _load_build(build: Path, model: str | None, folder: Path) -> Index:
         hashes=json.loads((build / "hashes.json").read_text(encoding="utf-8")),
         lexical=Lexical.load(build / "bm25", len(chunks)), dense=Dense(vectors),
         acronyms=json.loads((build / "acronyms.json").read_text(encoding="utf-8")), manifest=manifest,
+        owners=np.load(build / "owners.npy"),
     )
 
 

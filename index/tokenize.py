@@ -1,14 +1,17 @@
 """Tokens for BM25, with the normalisation council papers and their readers need.
 
 "NI59" and "NI 59" give the same tokens, "Q3", "Qu 3", "quarter three" and "third quarter" all
-become "quarter 3", one-character tokens are kept ("Part 2", "NI 8"), and a light plural rule
-lets "placements" match "placement". Documents and queries go through the same function.
+become "quarter 3", one-character tokens are kept ("Part 2", "NI 8"), and the Snowball stemmer
+lets "placements" match "placement" and "recruited" match "recruitment". Documents and queries go through the same function.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
 
 STOPWORDS = frozenset(
     """a an and are as at be been being by did do does for from had has have he her his how i if in
@@ -34,11 +37,13 @@ def normalise(text: str) -> str:
     return _QUARTER_ABBR.sub(r"quarter \1", text)
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Strip a plural 's' ('placements' -> 'placement'), leaving 'ss', 'us', 'is' words alone."""
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-3] + "y" if word.endswith("ies") and len(word) > 4 else word[:-1]
-    return word
+    """Snowball (Porter 2) stem: 'recruited' and 'recruitment' meet, so do 'added' and 'add'."""
+    return str(_STEMMER.stemWord(word))
 
 
 def _number(token: str) -> str:

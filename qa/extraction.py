@@ -9,11 +9,11 @@ that shares most with the question.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from corpus.document import Chunk
 from corpus.lines import plain
+from corpus.sentences import sentences, strip_span
 from corpus.tables import cells_of
 from index.tokenize import normalise, tokenize
 
@@ -30,10 +30,9 @@ _ROLE_WORDS = {
 }
 _DECISION = re.compile(r"\b(resolv|decid|decision|agree|approv|recommend|ask(?:ed)? for|request|conclu)", re.I)
 _ITEM_NUMBER = re.compile(r"\b(minute|item)\s+(number|no\.?)\b|\bwhich (minute|item)\b", re.I)
-_QUANTITY = re.compile(r"\b(how (many|much|often|long|soon)|what (percentage|proportion|number|rate|share|level)|average|total|per ?cent|%)", re.I)
-# A sentence ends at . ! ? followed by space and a capital, digit, quote or bullet; "6.1",
-# "e.g. the" and "'...it was" do not end one. Lines always end one.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z0-9\"'“‘(•*-])")
+_QUANTITY = re.compile(
+    r"\b(how (many|much|often|long|soon|big|likely)|what (percentage|proportion|number|rate|share|level|are the chances)"
+    r"|chances?|likelihood|average|total|per ?cent|%)", re.I)
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def table_answer(question: str, chunk: Chunk) -> Extract | None:
         i = numeric[-1] if numeric else i
     row_label = plain(cells[label_at])
     column = chunk.header[i] if i < len(chunk.header) and chunk.header[i] else f"column {i + 1}"
-    start, end = _strip_cell(chunk.text, offsets[i], offsets[i] + len(cells[i]))
+    start, end = strip_span(chunk.text, offsets[i], offsets[i] + len(cells[i]))
     if start == end:
         return Extract(0, 0, 0.0, f"{row_label} — {column}", empty_cell=True)
     fit = min(1.0, 0.5 + 0.15 * score)
@@ -128,26 +127,6 @@ def _label_column(cells: tuple[str, ...]) -> int:
     return max(candidates)[1] if candidates else 0
 
 
-def _strip_cell(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of sentences; a line break always ends one (list items, headings, names)."""
-    pos = 0
-    for line in text.split("\n"):
-        cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(line)] + [len(line)]
-        for a, b in zip(cuts, cuts[1:]):
-            start, end = _strip_cell(text, pos + a, pos + b)
-            if end - start > 1:
-                yield start, end
-        pos += len(line) + 1
-
-
 def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract | None:
     """The sentence sharing most (idf-weighted) question terms; a bare heading line takes the
     line after it ("Apologies" over the names)."""
@@ -160,8 +139,8 @@ def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = 
     spans = list(sentences(chunk.text))
     best: tuple[float, int, int] | None = None
     for n, (start, end) in enumerate(spans):
-        if n + 1 < len(spans) and _runs_on(chunk.text, start, end, spans[n + 1]):
-            end = spans[n + 1][1]  # "Apologies" over the names, a title over its author
+        if n + 1 < len(spans) and _runs_on(chunk.text, start, end, spans[n + 1], wants):
+            end = spans[n + 1][1]  # "Apologies" over the names, a heading over its figures
         words = set(tokenize(chunk.text[start:end]))
         score = sum(weight[t] for t in wanted & words) / total
         if wants and wants.search(chunk.text[start:end]):
@@ -171,7 +150,30 @@ def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = 
     if best is None:
         return None
     score, start, end = best
+    start, end = _whole_list(chunk.text, spans, start, end)
     return Extract(start, _clip(chunk.text, start, end), min(1.0, score))
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-•*]\s+)?(?:\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s", re.I)
+
+
+def _whole_list(text: str, spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """An answer that is one item of a lettered or numbered list ("a) That the report be
+    noted") is given as the whole list, when the list fits in an answer."""
+    if not _LIST_ITEM.match(text[start:end]):
+        return start, end
+    lines = [(a, b) for a, b in spans if text[text.rfind("\n", 0, a) + 1:a].strip() == ""]
+    items = [i for i, (a, _) in enumerate(lines) if _LIST_ITEM.match(text[a:a + 12])]
+    here = next((i for i in items if lines[i][0] <= start < lines[i][1] + 1), None)
+    if here is None:
+        return start, end
+    first = last = here
+    while first - 1 in items:
+        first -= 1
+    while last + 1 in items:
+        last += 1
+    whole = (lines[first][0], max(lines[last][1], end))
+    return whole if whole[1] - whole[0] <= MAX_ANSWER else (start, end)
 
 
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{1,2})\s+(?:Mc|Mac|O')?[A-Z][a-z]{2,}")
@@ -191,16 +193,21 @@ def _wanted_shape(question: str) -> re.Pattern[str] | None:
     return None
 
 
-def _runs_on(text: str, start: int, end: int, following: tuple[int, int]) -> bool:
-    """A short line, or a title line with a short line under it, reads as one unit."""
+def _runs_on(text: str, start: int, end: int, following: tuple[int, int],
+             wants: re.Pattern[str] | None = None) -> bool:
+    """A short line, or a heading line over the line that holds what is asked ("Dates of
+    Future Council Meetings" over the dates, a report title over its author), reads as one."""
     line = text[start:end]
     nxt = text[following[0]:following[1]]
-    if "\t" in line or "\t" in nxt:
+    if "\t" in line or "\t" in nxt or "\n" not in text[end:following[0]]:
         return False
     if len(line.split()) <= 3:
         return True
-    titled = not line.rstrip().endswith((".", ":", ";", "?", "!"))
-    return titled and len(nxt.split()) <= 4 and bool(_NAME.search(nxt) or _DATE.search(nxt))
+    if line.rstrip().endswith((".", ":", ";", "?", "!", ",")):
+        return False
+    if wants is not None and wants.search(nxt) and not wants.search(line):
+        return True
+    return len(nxt.split()) <= 4 and bool(_NAME.search(nxt) or _DATE.search(nxt))
 
 
 def _clip(text: str, start: int, end: int) -> int:
@@ -216,7 +223,7 @@ def resolution_answer(chunk: Chunk) -> Extract:
     text = chunk.text
     m = re.search(r"\b(?:it was\s+)?(?:resolved|agreed|decision)\b[\W_]*", text[:300], re.I)
     start = m.end() if m and m.end() < len(text) else 0
-    start = _strip_cell(text, start, len(text))[0]
+    start = strip_span(text, start, len(text))[0]
     return Extract(start, _clip(text, start, len(text)), 1.0)
 
 
@@ -274,21 +281,28 @@ def definition_answer(acronym: str, expansion: str, chunk: Chunk) -> Extract | N
     return Extract(m.start(), m.start() + len(m.group(0).split("(")[0].rstrip()), 0.95, acronym)
 
 
-_YEAR = re.compile(r"(?<![\d.£$,])((?:19|20)\d\d)(?:\s*[-/–]\s*((?:19|20)?\d\d))?(?![\d,])")
+_YEAR = re.compile(r"(?<![\d.£$,])((?:19|20)\d\d)(?:\s*[-/–]\s*((?:19|20)?\d\d))?(?!\d|,\d)")
 _SHORT_RANGE = re.compile(r"(?<![\d./])(\d\d)\s*[-/–]\s*(\d\d)(?![\d./])")
 
 
-def years(text: str) -> set[str]:
-    """Years a text speaks of; '2010-11', '2010/2011' and '10 /11' each name 2010 and 2011."""
-    found: set[str] = set()
+def years(text: str) -> set[tuple[int, int]]:
+    """Periods a text speaks of: '2011' is (2011, 2011); '2010-11', '2010/2011' and '10 /11'
+    are the financial year (2010, 2011)."""
+    found: set[tuple[int, int]] = set()
     for first, second in _YEAR.findall(text):
-        found.add(first)
-        if second:
-            found.add(second if len(second) == 4 else first[:2] + second)
+        end = int(second if len(second) == 4 else first[:2] + second) if second else int(first)
+        found.add((int(first), end) if end == int(first) + 1 else (int(first), int(first)))
     for first, second in _SHORT_RANGE.findall(text):
         if int(second) == int(first) + 1:
-            found |= {f"20{first}", f"20{second}"}
+            found.add((2000 + int(first), 2000 + int(second)))
     return found
+
+
+def _same_period(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two financial years must be the same year; a calendar year meets the years it overlaps."""
+    if a[0] != a[1] and b[0] != b[1]:
+        return a == b
+    return a[0] <= b[1] and b[0] <= a[1]
 
 
 def period_mismatch(question: str, chunk: Chunk, found: Extract) -> bool:
@@ -301,4 +315,4 @@ def period_mismatch(question: str, chunk: Chunk, found: Extract) -> bool:
         said = years(found.label or "")
     else:
         said = years(chunk.text[found.start:found.end])
-    return bool(said) and not (said & asked)
+    return bool(said) and not any(_same_period(x, y) for x in said for y in asked)

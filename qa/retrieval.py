@@ -42,16 +42,31 @@ class Retriever:
         top = np.argsort(-scores)[:n]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
-    def dense(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
-        vector = self.embedder.encode([expand(query, self.index.acronyms)])[0]
-        scores, rows = self.index.dense.search(vector, n, mask)
-        return {int(r): float(s) for r, s in zip(rows, scores)}
+    def _encode(self, query: str) -> np.ndarray:
+        return self.embedder.encode([expand(query, self.index.acronyms)])[0]
+
+    def dense(self, vector: np.ndarray, n: int, mask: np.ndarray | None) -> dict[int, float]:
+        """Best cosine of each chunk: its own vector or any of its sentences'."""
+        owners = self.index.owners
+        allowed = None if mask is None else mask[owners]
+        scores, rows = self.index.dense.search(vector, n * 4, allowed)
+        best: dict[int, float] = {}
+        for row, score in zip(owners[rows].tolist(), scores.tolist()):
+            if score > best.get(row, -1.0):
+                best[row] = score
+        top = sorted(best, key=best.__getitem__, reverse=True)[:n]
+        return {row: best[row] for row in top}
+
+    def exact_dense(self, vector: np.ndarray, rows: list[int]) -> dict[int, float]:
+        """The same best cosine, computed for chosen rows whether or not FAISS returned them."""
+        return {row: float((self.index.vectors_of(row) @ vector).max()) for row in rows}
 
     def search(self, query: str, k: int, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         n = max(k, self.settings.candidates)
         mask = self.mask(filters)
+        vector = self._encode(query) if mode != "bm25" else None
         lex = self.lexical(query, n, mask) if mode != "dense" else {}
-        den = self.dense(query, n, mask) if mode != "bm25" else {}
+        den = self.dense(vector, n, mask) if vector is not None else {}
         if mode == "bm25":
             fused = lex
         elif mode == "dense":
@@ -62,4 +77,5 @@ class Retriever:
             w = self.settings.dense_weight
             fused = weighted([(lex, 1.0 - w), (den, w)])
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
-        return [Hit(r, fused[r], lex.get(r, 0.0), den.get(r, 0.0)) for r in ranked]
+        exact = self.exact_dense(vector, ranked) if vector is not None else {}
+        return [Hit(r, fused[r], lex.get(r, 0.0), exact.get(r, 0.0)) for r in ranked]

@@ -36,7 +36,7 @@ class Settings:
     port: int = 8000
     k: int = 5
     # Fusion: weight of the dense retriever after min-max normalisation (lexical gets 1 - w).
-    dense_weight: float = 0.3
+    dense_weight: float = 0.2
     candidates: int = 50
     # Below this answer confidence the assistant says the papers do not hold the answer.
     abstain_below: float = 0.3
