@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from corpus.dates import spoken
 from corpus.document import Chunk, PageMark, page_at
-from corpus.lines import Line, split_lines
+from corpus.lines import Line, plain, split_lines
 from corpus.sentences import sentences, strip_span
 from corpus.structure import MINUTES_END, Part, split_pack
 from corpus.tables import Row, is_table_line, parse_rows
@@ -175,7 +175,8 @@ class Chunker:
         kind = "resolution" if unit.resolution else _prose_kind(part.kind)
         limit = RESOLUTION_MAX_WORDS if unit.resolution else MAX_WORDS
         for start, end in _windows(self.text, blocks, limit):
-            yield self._chunk(part, unit, start, end, kind)
+            if not _only_title(self.text[start:end], part.title):
+                yield self._chunk(part, unit, start, end, kind)
 
     def _rows(self, part: Part, unit: Unit, rows: list[Row], caption: str | None) -> Iterator[Chunk]:
         for row in rows:
@@ -197,6 +198,13 @@ class Chunker:
             pack_date=part.pack_date, item=unit.item, item_heading=unit.item_heading,
             section=unit.section, page=page_at(self.pages, start), context=context, header=header,
         )
+
+
+def _only_title(text: str, title: str | None) -> bool:
+    """A window that only repeats its paper's title: every chunk of the paper carries the
+    title in its context already, and alone it would outrank the paper's content."""
+    words = plain(" ".join(text.split())).casefold()
+    return bool(title) and len(words.split()) <= 16 and words in plain(title or "").casefold()
 
 
 def _prose_kind(part_kind: str) -> str:

@@ -61,3 +61,21 @@ def spoken(iso: str | None) -> str:
         return ""
     date = dt.date.fromisoformat(iso)
     return f"{date.day} {date.strftime('%B')} {date.year}"
+
+
+_MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?,?\s+(\d{{4}})\b", re.I)
+
+
+def mentioned_periods(text: str) -> list[str]:
+    """ISO prefixes of the dates a text names: '2011-06-28' for '28 June 2011', '2018-03'
+    for 'March 2018' (a meeting is often named by its month)."""
+    periods: list[str] = []
+    for m in _DAY_FIRST.finditer(text):
+        iso = _iso(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
+        if iso:
+            periods.append(iso)
+    for m in _MONTH_YEAR.finditer(text):
+        prefix = f"{int(m[2]):04d}-{MONTHS[m[1].lower()]:02d}"
+        if not any(p.startswith(prefix) for p in periods):
+            periods.append(prefix)
+    return periods

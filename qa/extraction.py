@@ -99,6 +99,9 @@ def table_answer(question: str, chunk: Chunk) -> Extract | None:
     if best is None:
         return None
     score, i = best
+    quoted = _QUOTED.search(question)
+    if quoted and score >= 0.5:
+        return _row_with_value(chunk, cells, offsets, label_at, i, quoted[1])
     if score <= 0.5:
         # Nothing in the question names a column: the right-most figure is the row's total
         # or latest value, which is what an unqualified "how many" asks for.
@@ -111,6 +114,20 @@ def table_answer(question: str, chunk: Chunk) -> Extract | None:
         return Extract(0, 0, 0.0, f"{row_label} — {column}", empty_cell=True)
     fit = min(1.0, 0.5 + 0.15 * score)
     return Extract(start, end, fit, f"{row_label} — {column}")
+
+
+_QUOTED = re.compile(r"['‘\"“]([^'’\"”]{1,24})['’\"”]")
+
+
+def _row_with_value(chunk: Chunk, cells: tuple[str, ...], offsets: list[int], label_at: int,
+                    column: int, value: str) -> Extract:
+    """"Which body is marked 'R' for 16.05.14?": the row's name when its cell in the named
+    column holds the quoted value, and a poor fit when it does not."""
+    label = f"{plain(cells[label_at])} — {chunk.header[column]} = {value}"
+    if column < len(cells) and cells[column].strip().casefold() == value.strip().casefold():
+        start, end = strip_span(chunk.text, offsets[label_at], offsets[label_at] + len(cells[label_at]))
+        return Extract(start, end, 1.0, label)
+    return Extract(0, 0, 0.0, label, empty_cell=True)
 
 
 def _cell_offsets(cells: tuple[str, ...]) -> list[int]:
@@ -143,7 +160,7 @@ def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = 
             end = spans[n + 1][1]  # "Apologies" over the names, a heading over its figures
         words = set(tokenize(chunk.text[start:end]))
         score = sum(weight[t] for t in wanted & words) / total
-        if wants and wants.search(chunk.text[start:end]):
+        if wants and wants.search(_NUMBERING.sub("", chunk.text[start:end], count=1)):
             score += 0.15
         if best is None or score > best[0]:
             best = (score, start, end)
@@ -159,7 +176,7 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-•*]\s+)?(?:\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,
 
 def _whole_list(text: str, spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
     """An answer that is one item of a lettered or numbered list ("a) That the report be
-    noted") is given as the whole list, when the list fits in an answer."""
+    noted") is given with the items after it, then before it, as far as an answer allows."""
     if not _LIST_ITEM.match(text[start:end]):
         return start, end
     lines = [(a, b) for a, b in spans if text[text.rfind("\n", 0, a) + 1:a].strip() == ""]
@@ -167,18 +184,22 @@ def _whole_list(text: str, spans: list[tuple[int, int]], start: int, end: int) -
     here = next((i for i in items if lines[i][0] <= start < lines[i][1] + 1), None)
     if here is None:
         return start, end
+    def fits(a: int, b: int) -> bool:
+        return lines[b][1] - lines[a][0] <= MAX_ANSWER
+
     first = last = here
-    while first - 1 in items:
-        first -= 1
-    while last + 1 in items:
+    while last + 1 in items and fits(first, last + 1):
         last += 1
-    whole = (lines[first][0], max(lines[last][1], end))
-    return whole if whole[1] - whole[0] <= MAX_ANSWER else (start, end)
+    while first - 1 in items and fits(first - 1, last):
+        first -= 1
+    return lines[first][0], max(lines[last][1], end)
 
 
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{1,2})\s+(?:Mc|Mac|O')?[A-Z][a-z]{2,}")
 _DATE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th|<sup>\w+</sup>)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 _NUMBER = re.compile(r"\d")
+# Paragraph numbering ("- 2.1 ", "3. ", "(iv) ") is not a figure that answers anything.
+_NUMBERING = re.compile(r"^\W*(?:\d{1,2}(?:\.\d{1,2})*\.?|\(?[ivx]{1,4}\)|[a-z]\))\s+", re.I)
 
 
 def _wanted_shape(question: str) -> re.Pattern[str] | None:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corpus.dates import mentioned_periods
 from index.embedder import Embedder
+from index.tokenize import normalise
 from index.store import Index
 from qa.answer import Filters
 from qa.fusion import rrf, weighted
@@ -14,6 +16,9 @@ from qa.query import expand, query_tokens
 from qa.settings import Settings
 
 MODES = ("hybrid", "bm25", "dense", "rrf")
+# Added (as a share of the best fused score) to chunks of a meeting or committee the question names.
+MEETING_BOOST = 0.2
+COMMITTEE_BOOST = 0.05
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        self._committees = sorted({c.committee for c in index.chunks if c.committee}, key=len, reverse=True)
 
     def mask(self, filters: Filters | None) -> np.ndarray | None:
         if filters is None or filters.empty:
@@ -61,6 +67,25 @@ class Retriever:
         """The same best cosine, computed for chosen rows whether or not FAISS returned them."""
         return {row: float((self.index.vectors_of(row) @ vector).max()) for row in rows}
 
+    def _named_meetings(self, query: str, fused: dict[int, float]) -> dict[int, float]:
+        """A question that names a meeting's date or committee ("the 28 June 2011 meeting",
+        "the March 2018 Corporate Parenting Committee") prefers chunks of that meeting."""
+        periods = mentioned_periods(query)
+        lowered = f" {normalise(query)} "
+        named = [c for c in self._committees if f" {normalise(c)} " in lowered]
+        if not periods and not named or not fused:
+            return fused
+        top = max(fused.values()) or 1.0
+        out = dict(fused)
+        for row in fused:
+            chunk = self.index.chunks[row]
+            date = chunk.meeting_date or ""
+            if periods and date and any(date.startswith(p) for p in periods):
+                out[row] += MEETING_BOOST * top
+            if named and chunk.committee in named:
+                out[row] += COMMITTEE_BOOST * top
+        return out
+
     def search(self, query: str, k: int, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         n = max(k, self.settings.candidates)
         mask = self.mask(filters)
@@ -76,6 +101,7 @@ class Retriever:
         else:
             w = self.settings.dense_weight
             fused = weighted([(lex, 1.0 - w), (den, w)])
+        fused = self._named_meetings(query, fused)
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
         exact = self.exact_dense(vector, ranked) if vector is not None else {}
         return [Hit(r, fused[r], lex.get(r, 0.0), exact.get(r, 0.0)) for r in ranked]
