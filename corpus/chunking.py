@@ -175,7 +175,8 @@ class Chunker:
         kind = "resolution" if unit.resolution else _prose_kind(part.kind)
         limit = RESOLUTION_MAX_WORDS if unit.resolution else MAX_WORDS
         for start, end in _windows(self.text, blocks, limit):
-            if not _only_title(self.text[start:end], part.title):
+            alone = (end - start) * 2 > part.end - part.start  # the paper is little more than this
+            if alone or not _only_title(self.text[start:end], part.title):
                 yield self._chunk(part, unit, start, end, kind)
 
     def _rows(self, part: Part, unit: Unit, rows: list[Row], caption: str | None) -> Iterator[Chunk]:
@@ -204,7 +205,9 @@ def _only_title(text: str, title: str | None) -> bool:
     """A window that only repeats its paper's title: every chunk of the paper carries the
     title in its context already, and alone it would outrank the paper's content."""
     words = plain(" ".join(text.split())).casefold()
-    return bool(title) and len(words.split()) <= 16 and words in plain(title or "").casefold()
+    if not title or len(words.split()) > 16 or words.rstrip().endswith((".", "!", "?", ";", ":")):
+        return False
+    return words in plain(title).casefold()
 
 
 def _prose_kind(part_kind: str) -> str:

@@ -25,7 +25,7 @@ from index.store import FORMAT_VERSION, Index, IndexStore, text_key
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 # Bump when structure parsing or chunking changes, so existing indexes re-read their files.
-CHUNKER_VERSION = 11
+CHUNKER_VERSION = 12
 # Sentences shorter than this are left to their chunk's vector.
 SENTENCE_MIN_WORDS = 6
 

@@ -147,7 +147,11 @@ def _label_column(cells: tuple[str, ...]) -> int:
 def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract | None:
     """The sentence sharing most (idf-weighted) question terms; a bare heading line takes the
     line after it ("Apologies" over the names)."""
-    wanted = set(tokenize(question))
+    # Terms the chunk's context already answers (its meeting, committee, paper) say which
+    # chunk, not which sentence; the rest say which sentence.
+    wanted = set(tokenize(question)) - set(tokenize(chunk.context))
+    if not wanted:
+        wanted = set(tokenize(question))
     if not wanted:
         return None
     weight = {t: (idf or {}).get(t, 1.0) for t in wanted}
