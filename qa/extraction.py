@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corpus.dates import spoken
 from corpus.document import Chunk
 from corpus.lines import plain
 from corpus.sentences import sentences, strip_span
@@ -147,9 +148,10 @@ def _label_column(cells: tuple[str, ...]) -> int:
 def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract | None:
     """The sentence sharing most (idf-weighted) question terms; a bare heading line takes the
     line after it ("Apologies" over the names)."""
-    # Terms the chunk's context already answers (its meeting, committee, paper) say which
-    # chunk, not which sentence; the rest say which sentence.
-    wanted = set(tokenize(question)) - set(tokenize(chunk.context))
+    # Terms naming the chunk's paper, committee or meeting date say which chunk, not which
+    # sentence; the rest say which sentence.
+    where = " ".join(x for x in (chunk.title, chunk.committee, spoken(chunk.meeting_date)) if x)
+    wanted = set(tokenize(question)) - set(tokenize(where))
     if not wanted:
         wanted = set(tokenize(question))
     if not wanted:
@@ -171,8 +173,22 @@ def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = 
     if best is None:
         return None
     score, start, end = best
+    end = _past_heading(chunk.text, spans, start, end)
     start, end = _whole_list(chunk.text, spans, start, end)
     return Extract(start, _clip(chunk.text, start, end), min(1.0, score))
+
+
+def _past_heading(text: str, spans: list[tuple[int, int]], start: int, end: int) -> int:
+    """A heading is no answer: "1.0 Recommendations" is answered with what follows it."""
+    line = text[start:end]
+    if "\n" in line or len(line.split()) > 12 or line.rstrip().endswith((".", "!", "?", ";")):
+        return end
+    following = [(a, b) for a, b in spans if a >= end]
+    if not following or "\n" not in text[end:following[0][0]]:
+        return end
+    a, b = following[0]
+    whole = _whole_list(text, spans, a, b)
+    return whole[1] if _LIST_ITEM.match(text[a:b]) else b
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]\s+)?(?:\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s", re.I)
@@ -243,13 +259,18 @@ def _clip(text: str, start: int, end: int) -> int:
     return cut if cut > start else start + MAX_ANSWER
 
 
-def resolution_answer(chunk: Chunk) -> Extract:
-    """The RESOLVED text verbatim, from the first words after the RESOLVED label."""
+def resolution_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract:
+    """The RESOLVED text verbatim, from the first words after the RESOLVED label; it fits as
+    well as its item heading and text share the question's terms."""
     text = chunk.text
     m = re.search(r"\b(?:it was\s+)?(?:resolved|agreed|decision)\b[\W_]*", text[:300], re.I)
     start = m.end() if m and m.end() < len(text) else 0
     start = strip_span(text, start, len(text))[0]
-    return Extract(start, _clip(text, start, len(text)), 1.0)
+    wanted = set(tokenize(question)) - set(tokenize(" ".join(x for x in (chunk.title, chunk.committee) if x)))
+    weight = {t: (idf or {}).get(t, 1.0) for t in wanted}
+    have = set(tokenize(f"{chunk.item_heading or ''} {text}"))
+    share = sum(w for t, w in weight.items() if t in have) / (sum(weight.values()) or 1.0)
+    return Extract(start, _clip(text, start, len(text)), min(1.0, 0.5 + share))
 
 
 def item_answer(chunk: Chunk) -> Extract | None:
@@ -258,6 +279,11 @@ def item_answer(chunk: Chunk) -> Extract | None:
         return None
     m = re.search(rf"(?<![\d/]){re.escape(chunk.item)}(?![\d/])", chunk.text[:20])
     return Extract(m.start(), m.end(), 0.8, chunk.item_heading) if m else None
+
+
+def asks_decision(question: str) -> bool:
+    """Whether the question asks what was resolved, decided, agreed or asked for."""
+    return bool(_DECISION.search(question))
 
 
 def extract(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract | None:
@@ -270,9 +296,9 @@ def extract(question: str, chunk: Chunk, idf: dict[str, float] | None = None) ->
         found = table_answer(question, chunk)
         if found and (found.empty_cell or _QUANTITY.search(question) or found.fit >= 0.6):
             return found
-    decision = bool(_DECISION.search(question))
+    decision = asks_decision(question)
     if chunk.kind == "resolution" and decision and _wanted_shape(question) is None:
-        return resolution_answer(chunk)
+        return resolution_answer(question, chunk, idf)
     found = sentence_answer(question, chunk, idf)
     if found and decision:
         # What was resolved is in the RESOLVED block; the debate around it is second best.

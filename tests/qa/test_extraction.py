@@ -121,7 +121,7 @@ RESOLUTION = chunk(
 
 
 def test_resolution_answer_is_the_resolved_text_without_its_label() -> None:
-    text = answer_of(resolution_answer(RESOLUTION), RESOLUTION)
+    text = answer_of(resolution_answer("What was resolved?", RESOLUTION), RESOLUTION)
     assert text.startswith("a) That the report be received.")
     assert text.endswith("Regulation 33 rota.")
 
