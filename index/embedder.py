@@ -38,10 +38,6 @@ class Embedder:
         return self._model
 
     @property
-    def name(self) -> str:
-        return os.path.basename(os.path.normpath(self.model_path)) or self.model_path
-
-    @property
     def dimension(self) -> int:
         model = self.model
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension

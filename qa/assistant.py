@@ -148,9 +148,6 @@ class Assistant:
     def stats(self) -> tuple[int, int]:
         return len(self.index.documents), len(self.index.chunks)
 
-    def committees(self) -> list[str]:
-        return sorted({c.committee for c in self.index.chunks if c.committee})
-
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000.0

@@ -9,11 +9,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic_core import PydanticCustomError
 
 from qa.answer import Answer, Citation, Filters, Turn
+from qa.assistant import MAX_K, MAX_QUESTION
 
-MAX_QUESTION = 2000
 MAX_ANSWER = 4000
 MAX_TURNS = 20
-MAX_K = 50
 
 
 def _clean_text(value: str, limit: int) -> str:
