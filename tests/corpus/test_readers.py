@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus import pdf
+from corpus import pdf_furniture, pdf_words
 from corpus.document import SourceText, page_at
 from corpus.errors import ReadError
 from corpus.readers import SUPPORTED, read_file
@@ -118,8 +118,8 @@ def test_pdf_with_some_scanned_pages(tmp_path: Path, caplog: pytest.LogCaptureFi
 
 def test_page_numbers_follow_printed_offset_past_unnumbered_cover() -> None:
     pages = [["Annual report", "2024"]] + [["Appendix 1", str(n), f"Body text {n}"] for n in range(1, 5)]
-    numbers = pdf.page_numbers_and_strip(pages)
-    pdf.strip_running_lines(pages)
+    numbers = pdf_furniture.page_numbers_and_strip(pages)
+    pdf_furniture.strip_running_lines(pages)
     assert numbers == [1, 1, 2, 3, 4]
     assert pages[1:] == [[f"Body text {n}"] for n in range(1, 5)]
 
@@ -128,13 +128,13 @@ def test_page_numbers_restarting_within_a_pack_and_stray_numbers() -> None:
     printed = [1, 2, 1, 2, 3]
     pages = [[f"Body text {p}", str(n)] for p, n in enumerate(printed)]
     pages[4][0] = "2024"  # a lone year at the top of a page is not a page number
-    assert pdf.page_numbers_and_strip(pages) == printed
+    assert pdf_furniture.page_numbers_and_strip(pages) == printed
     assert pages[4] == ["2024"]
 
 
 def test_hyphen_at_line_end_keeps_compounds_known_from_the_document() -> None:
     pages = [["the well-", "being of residents and their well-being", "the manage-", "ment of parks"]]
-    pdf.rejoin_hyphenation(pages)
+    pdf_words.rejoin_hyphenation(pages)
     assert pages == [["the well-being", "of residents and their well-being", "the management", "of parks"]]
 
 
