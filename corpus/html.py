@@ -1,8 +1,8 @@
-"""HTML reader for council web pages (ModernGov and the like): the readable content as text.
+"""HTML reader for council web pages (ModernGov, CMIS and the like): the readable content as text.
 
-Headings become "# Heading" lines, paragraphs are separated by blank lines, list items are
-"- item" (or "N. item" in numbered lists), and tables are tab-separated rows, header row first.
-Page chrome (navigation, breadcrumbs, cookie banners, forms, "pdf icon PDF 129 KB") is dropped.
+The page's content is found (<main>, else <body>), its chrome dropped – navigation, breadcrumbs,
+cookie banners, forms, links to the meeting's PDFs, "pdf icon PDF 129 KB" – and what is left
+is written as blocks (`html_blocks`) separated by blank lines.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 
 from bs4 import BeautifulSoup
-from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4.element import Tag
 
 from corpus.document import SourceText
 from corpus.errors import ReadError
+from corpus.html_blocks import TITLE_CLASS, blocks, class_tokens
 
 DROP_TAGS = {
     "script", "style", "noscript", "template", "nav", "header", "footer", "form", "aside", "iframe",
@@ -23,24 +24,23 @@ DROP_TAGS = {
 DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "dialog"}
 DROP_NAME_TOKENS = {
     "breadcrumb", "breadcrumbs", "cookie", "cookies", "skip", "share", "sharing", "social", "navbar",
-    "nav", "navigation", "menu", "sidebar", "banner", "masthead", "noprint", "pagination",
+    "nav", "navigation", "menu", "sidebar", "banner", "masthead", "noprint", "pagination", "footer",
+    "copyright", "login", "skiplinks", "breadcrumb", "crumb", "crumbs",
 }  # fmt: skip
-BLOCK_TAGS = {
-    "p", "div", "section", "article", "main", "body", "blockquote", "pre", "address", "figure",
-    "figcaption", "details", "summary", "fieldset", "center", "li", "dl", "dt", "dd", "hr",
-    "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-}  # fmt: skip
-SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 FILE_SIZE = re.compile(
-    r"\(?\s*(?:(?:pdf|word|doc|excel|file) icon\s*)?\b(?:PDF|DOCX?|XLSX?|RTF|ODT|PPTX?|CSV|HTML?)\s+"
+    r"\(?\s*(?:(?:pdf|word|doc|excel|file) icon\s*)?(?:\b|(?<=[a-z]))(?:PDF|DOCX?|XLSX?|RTF|ODT|PPTX?|CSV|HTML?)"
+    r",?\s+"
     r"\d+(?:[.,]\d+)?\s*(?:KB|kB|MB|GB|bytes)\b\s*\)?|\b(?:pdf|word|doc|excel|file) icon\b",
     re.IGNORECASE,
 )
+DOCUMENT_HREF = re.compile(r"\.(?:pdf|docx?|xlsx?|rtf|odt|pptx?|csv)(?:$|[?#])|mgConvert2PDF|/documents/", re.I)
 BOILERPLATE = re.compile(
     r"^(?:(?:share|print|email|e-mail|bookmark) (?:this|the) page|skip to (?:main )?content|back to top"
     r"|you are here:?.*|home|contact us|accessibility|privacy(?: policy)?|cookies?(?: policy| settings)?"
     r"|(?:accept|reject) (?:all )?cookies|site ?map|rss|subscribe|log ?in|sign in|search|menu"
-    r"|follow us on .{1,40}|(?:[^>›»\n.]{1,60}\s[>›»]\s){2,}[^>›»\n.]{1,80})$",
+    r"|follow us on .{1,40}|(?:[^>›»\n.]{1,60}\s[>›»]\s){2,}[^>›»\n.]{1,80}"
+    r"|(?:supporting|additional|related) documents?:?|view (?:the )?(?:background|decision|reasons?|outcome|"
+    r"minutes|agenda|directions|webcast)\b.{0,80}|media|documents?:?|(?:©|\(c\)|copyright\b).{0,100})$",
     re.IGNORECASE,
 )
 
@@ -80,11 +80,35 @@ def content_root(soup: BeautifulSoup) -> Tag | None:
 
 
 def prune(root: Tag) -> None:
-    """Remove chrome: non-content tags, navigation by role or class/id, hidden elements."""
+    """Remove chrome: non-content tags, navigation by role or class/id, hidden elements, and
+    list items or paragraphs that are only a link to a document."""
     total = len(root.get_text(strip=True))
     for tag in root.find_all(True):
-        if not tag.decomposed and is_chrome(tag, total):
+        if not tag.decomposed and (is_chrome(tag, total) or is_document_link(tag) or is_link_list(tag)):
             tag.decompose()
+
+
+def is_document_link(tag: Tag) -> bool:
+    """<li><a href="report.pdf">Report PDF 120 KB</a></li>: a link to a paper, not content (an
+    item's title that links to its report stays)."""
+    if tag.name not in {"li", "p", "div"} or class_tokens(tag) & TITLE_CLASS:
+        return False
+    link = only_link(tag)
+    return link is not None and bool(DOCUMENT_HREF.search(str(link.get("href", ""))) or FILE_SIZE.search(link.get_text(" ")))
+
+
+def is_link_list(tag: Tag) -> bool:
+    """A list whose every item is a link alone: a menu or a list of the meeting's papers."""
+    items = tag.find_all("li", recursive=False) if tag.name in {"ul", "ol"} else []
+    return bool(items) and all(only_link(item) is not None for item in items)
+
+
+def only_link(tag: Tag) -> Tag | None:
+    """The element's one <a>, when the link is all the text it holds."""
+    links = tag.find_all("a")
+    if len(links) != 1 or " ".join(links[0].get_text(" ").split()) != " ".join(tag.get_text(" ").split()):
+        return None
+    return links[0]
 
 
 def is_chrome(tag: Tag, total: int) -> bool:
@@ -106,96 +130,6 @@ def name_tokens(tag: Tag) -> set[str]:
     names = " ".join([str(tag.get("id") or ""), *tag.get_attribute_list("class")])
     names = re.sub(r"([a-z])([A-Z])", r"\1 \2", names)
     return {t.lower() for t in re.split(r"[^A-Za-z]+", names) if t}
-
-
-def blocks(node: Tag) -> list[str]:
-    """The node's content as blocks: paragraphs, headings, lists and tables, in order."""
-    out: list[str] = []
-    inline: list[str] = []
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            inline += [] if isinstance(child, SKIPPED_STRINGS) else [re.sub(r"\s+", " ", str(child))]
-        elif isinstance(child, Tag) and child.name == "br":
-            inline.append("\n")
-        elif isinstance(child, Tag) and (child.name in BLOCK_TAGS or child.find(BLOCK_TAGS)):
-            out += flush(inline) + block(child)
-        elif isinstance(child, Tag):
-            inline.append(inline_text(child))
-    return out + flush(inline)
-
-
-def flush(inline: list[str]) -> list[str]:
-    """Pending inline text as one paragraph block (lines kept where <br> broke them)."""
-    lines = [" ".join(line.split()) for line in "".join(inline).split("\n")]
-    inline.clear()
-    text = "\n".join(line for line in lines if line)
-    return [text] if text else []
-
-
-def inline_text(tag: Tag) -> str:
-    """Inline markup's text, <br> as a line break."""
-    parts: list[str] = []
-    for piece in tag.descendants:
-        if isinstance(piece, Tag) and piece.name == "br":
-            parts.append("\n")
-        elif isinstance(piece, NavigableString) and not isinstance(piece, SKIPPED_STRINGS):
-            parts.append(re.sub(r"\s+", " ", str(piece)))
-    return "".join(parts)
-
-
-def block(tag: Tag) -> list[str]:
-    """One block-level element as blocks."""
-    if re.fullmatch(r"h[1-6]", tag.name):
-        text = " ".join(tag.get_text(" ").split())
-        return [f"{'#' * int(tag.name[1])} {text}"] if text else []
-    if tag.name in {"ul", "ol"}:
-        lines = list_lines(tag, 0)
-        return ["\n".join(lines)] if lines else []
-    if tag.name == "table":
-        return table_blocks(tag)
-    if tag.name == "pre":
-        text = tag.get_text().strip("\n")
-        return [text] if text.strip() else []
-    return blocks(tag)
-
-
-def list_lines(tag: Tag, depth: int) -> list[str]:
-    """List items as "- item" / "N. item" lines, nested lists indented by two spaces."""
-    lines: list[str] = []
-    start = str(tag.get("start", ""))
-    number = int(start) if start.isdigit() else 1
-    for item in tag.find_all("li", recursive=False):
-        marker = f"{number}. " if tag.name == "ol" else "- "
-        number += 1
-        nested = [sub for sub in item.find_all(["ul", "ol"], recursive=False)]
-        for sub in nested:
-            sub.extract()
-        text = " ".join(" ".join(blocks(item)).split())
-        lines += [f"{'  ' * depth}{marker}{text}"] if text else []
-        for sub in nested:
-            lines += list_lines(sub, depth + 1)
-    return lines
-
-
-def table_blocks(table: Tag) -> list[str]:
-    """A data table as tab-separated rows (header row first); a layout table as its blocks."""
-    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
-    rows.sort(key=lambda tr: 0 if tr.find_parent("thead") else 1)
-    cells = [row_cells(tr) for tr in rows]
-    cells = [row for row in cells if any(row)]
-    if len(cells) < 2 or max(len(row) for row in cells) < 2:
-        return [b for cell in table.find_all(["td", "th"]) for b in blocks(cell)]
-    return ["\n".join("\t".join(row) for row in cells)]
-
-
-def row_cells(tr: Tag) -> list[str]:
-    """A row's cell texts, a spanning cell followed by empty cells so columns stay aligned."""
-    out: list[str] = []
-    for cell in tr.find_all(["td", "th"], recursive=False):
-        out.append(" ".join(" ".join(blocks(cell)).split()))
-        span = str(cell.get("colspan", "1"))
-        out += [""] * (min(int(span), 50) - 1 if span.isdigit() and int(span) > 1 else 0)
-    return out
 
 
 def clean_block(text: str) -> str:

@@ -1,7 +1,7 @@
 """The ingest boundary: finding files, hashing them, and turning each into text and chunks.
 
 Per-file errors are caught here and only here: a broken file becomes a `failed` outcome with
-its reason, and the other files go on.
+its reason, and the other files go on. `read_outcome` is what a parsing process runs.
 """
 
 from __future__ import annotations
@@ -13,21 +13,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.chunking import Chunker
-from corpus.document import Chunk, PageMark
+from corpus.docmeta import guess_meta, missing_meta
+from corpus.document import Chunk, PageMark, SourceText
 from corpus.errors import ReadError
-from corpus.readers import SUPPORTED, read_file
+from corpus.readers import SUPPORTED, file_error, read_file
+from corpus.structure import split_pack
 
 log = logging.getLogger(__name__)
+SIDECAR_KEY = "sidecar"  # meta key holding the sidecar as read, to notice when it changes
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one file: ingested, unchanged, failed (with reason) or removed."""
+    """What happened to one file: ingested, unchanged, failed (with reason) or removed.
+
+    An ingested file may carry a reason too: a warning, such as scanned pages it skipped.
+    """
 
     path: str
     status: str
     reason: str = ""
     chunks: int = 0
+    pages: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,10 +75,8 @@ def sha256_of(path: Path) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         return digest.hexdigest()
-    except FileNotFoundError as exc:
-        raise ReadError("file disappeared before it could be read") from exc
     except OSError as exc:
-        raise ReadError(f"cannot read file: {exc.strerror or exc}") from exc
+        raise file_error(exc) from exc
 
 
 def sidecar_meta(path: Path) -> dict[str, str]:
@@ -88,17 +93,50 @@ def sidecar_meta(path: Path) -> dict[str, str]:
     return meta
 
 
+def sidecar_key(path: Path) -> str:
+    """The sidecar as stored in a document's meta: a change to it re-reads an unchanged file."""
+    sidecar = sidecar_meta(path)
+    return json.dumps(sidecar, sort_keys=True, ensure_ascii=False) if sidecar else ""
+
+
+def document_meta(path: Path, source: SourceText) -> dict[str, str]:
+    """What the reader found, then guesses from the text for what the parser cannot find, then
+    the sidecar over both."""
+    found = {k: v for k, v in source.meta.items() if k != "warning"}
+    guessed = guess_meta(source.text, path.name, found.get("title", ""))
+    sidecar = sidecar_meta(path)
+    meta = found | missing_meta(split_pack(source.text), guessed) | sidecar
+    return meta | ({SIDECAR_KEY: json.dumps(sidecar, sort_keys=True, ensure_ascii=False)} if sidecar else {})
+
+
 def parse_document(path: Path, root: Path | None, sha256: str, max_bytes: int) -> ParsedDocument:
     """Read, split and chunk one file; raises ReadError with the reason it cannot be used."""
+    return _parse(path, root, sha256, max_bytes)[0]
+
+
+def _parse(path: Path, root: Path | None, sha256: str, max_bytes: int) -> tuple[ParsedDocument, str]:
     source = read_file(path, max_bytes)
     if not source.text.strip():
         raise ReadError("no text found in file")
-    meta = {**source.meta, **sidecar_meta(path)}
+    meta = document_meta(path, source)
     chunks = Chunker(path.name, source.text, source.pages, meta).chunks()
     if not chunks:
         raise ReadError("no text found in file")
-    return ParsedDocument(
+    doc = ParsedDocument(
         source=path.name, path=str(path.resolve()), root=str(root) if root else None, sha256=sha256,
         text=source.text, pages=source.pages, meta=meta, chunks=tuple(chunks),
         access=meta.get("access", "public"),
     )
+    return doc, source.meta.get("warning", "")
+
+
+def read_outcome(path: Path, root: Path | None, sha256: str, max_bytes: int) -> tuple[Outcome, ParsedDocument | None]:
+    """Parse one file into (ingested outcome, document), or (failed outcome with its reason, None)."""
+    try:
+        doc, warning = _parse(path, root, sha256, max_bytes)
+    except ReadError as exc:
+        return Outcome(str(path), "failed", str(exc)), None
+    except Exception as exc:  # noqa: BLE001 - a reader bug on one odd file must not stop the others
+        log.debug("reading %s failed", path, exc_info=True)
+        return Outcome(str(path), "failed", f"could not be read ({type(exc).__name__}: {exc})"), None
+    return Outcome(str(path), "ingested", warning, chunks=len(doc.chunks), pages=len(doc.pages)), doc

@@ -51,20 +51,39 @@ def read_file(path: Path, max_bytes: int = 100 * 2**20) -> SourceText:
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, refusing files over `max_bytes` and files that vanished."""
+    check_size(path, max_bytes)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise file_error(exc) from exc
+    if len(data) > max_bytes:  # the file grew after stat()
+        raise ReadError(too_big(len(data), max_bytes))
+    return data
+
+
+def check_size(path: Path, max_bytes: int) -> int:
+    """The file's size; a ReadError when it is over `max_bytes` or cannot be looked at."""
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise ReadError(f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.1f} MB limit")
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ReadError("file disappeared before it could be read") from exc
-    except IsADirectoryError as exc:
-        raise ReadError("is a folder, not a file") from exc
     except OSError as exc:
-        raise ReadError(f"cannot read file: {exc.strerror or exc}") from exc
-    if len(data) > max_bytes:  # the file grew after stat()
-        raise ReadError(f"file is over the {max_bytes / 2**20:.1f} MB limit")
-    return data
+        raise file_error(exc) from exc
+    if size > max_bytes:
+        raise ReadError(too_big(size, max_bytes))
+    return size
+
+
+def too_big(size: int, max_bytes: int) -> str:
+    return (f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit "
+            "(raise it with CLERK_MAX_FILE_MB or --max-file-mb)")
+
+
+def file_error(exc: OSError) -> ReadError:
+    """An OSError from opening or reading a file, in words a user can act on."""
+    if isinstance(exc, FileNotFoundError):
+        return ReadError("file disappeared before it could be read")
+    if isinstance(exc, IsADirectoryError):
+        return ReadError("is a folder, not a file")
+    return ReadError(f"cannot read file: {exc.strerror or exc}")
 
 
 def decode_text(data: bytes) -> str:

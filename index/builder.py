@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import time
 from collections.abc import Callable
@@ -16,14 +17,16 @@ from corpus.acronyms import find_acronyms
 from corpus.document import Chunk
 from corpus.errors import IndexError_, ReadError
 from corpus.sentences import sentences
-from corpus.ingest import Outcome, ParsedDocument, discover, parse_document, sha256_of
+from corpus.ingest import SIDECAR_KEY, Outcome, ParsedDocument, discover, sha256_of, sidecar_key
+from corpus.readers import check_size
 from index.dense import Dense
 from index.embedder import Embedder
 from index.lexical import Lexical
+from index.reading import Job, read_jobs
 from index.store import FORMAT_VERSION, Index, IndexStore, text_key
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[Outcome, int, int], None]  # (outcome of one file, files settled, files in all)
 # Bump when structure parsing or chunking changes, so existing indexes re-read their files.
 CHUNKER_VERSION = 12
 # Sentences shorter than this are left to their chunk's vector.
@@ -37,20 +40,42 @@ class IngestReport:
     chunks: int
     embedded: int
     seconds: dict[str, float]
+    dry_run: bool = False
 
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "failed"]
 
+    @property
+    def pages(self) -> int:
+        """Pages of the files parsed by this ingest (0 for formats without pages)."""
+        return sum(o.pages for o in self.outcomes if o.status == "ingested")
+
+
+class Tally:
+    """Collects outcomes in the order files settle, telling `progress` about each."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.outcomes: list[Outcome] = []
+        self.total = total
+        self.progress = progress
+
+    def add(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
+        if self.progress:
+            self.progress(outcome, len(self.outcomes), self.total)
+
 
 class Builder:
     """Brings an index folder up to date with a set of files and folders."""
 
-    def __init__(self, store: IndexStore, embedder: Embedder, max_bytes: int, show_progress: bool = False) -> None:
+    def __init__(self, store: IndexStore, embedder: Embedder, max_bytes: int, show_progress: bool = False,
+                 workers: int | None = None) -> None:
         self.store = store
         self.embedder = embedder
         self.max_bytes = max_bytes
         self.show_progress = show_progress
+        self.workers = workers or os.cpu_count() or 1
 
     def _previous(self) -> Index | None:
         if not self.store.exists():
@@ -63,70 +88,82 @@ class Builder:
 
     def ingest(self, paths: list[Path], rebuild: bool = False, dry_run: bool = False,
                progress: Progress | None = None) -> IngestReport:
-        timer = {"parse": 0.0, "embed": 0.0, "index": 0.0}
+        timer = {"parse": 0.0, "model": 0.0, "embed": 0.0, "index": 0.0}
         previous = self._previous()
         # A new chunker reads unchanged files differently: re-read them all (embeddings stay cached).
         stale = previous is None or previous.manifest.get("chunker") != CHUNKER_VERSION
-        documents = {} if rebuild or stale else dict(previous.documents)
-        files, outcomes = discover(paths)
+        known = dict(previous.documents) if previous else {}
+        documents = {} if rebuild or stale else dict(known)
+        files, missing = discover(paths)
+        tally = Tally(len(files) + len(missing), progress)
+        for outcome in missing:
+            tally.add(outcome)
         t0 = time.perf_counter()
-        changed = self._read_changed(files, documents, outcomes, progress, dry_run)
-        changed |= self._drop_vanished(files, paths, documents, outcomes)
+        jobs = self._plan(files, documents, known, "--rebuild" if rebuild else "the chunker changed", tally)
+        changed = self._read(jobs, documents, tally, dry_run)
+        changed |= self._drop_vanished(files, paths, documents, tally)
         timer["parse"] = time.perf_counter() - t0
-        if dry_run or (previous is not None and not changed and not stale and not rebuild):
-            total = previous.chunks if previous else []
-            return IngestReport(outcomes, len(documents), len(total), 0, timer)
+        report = IngestReport(tally.outcomes, len(documents), 0, 0, timer, dry_run)
+        if dry_run or not documents or (previous is not None and not changed and not stale and not rebuild):
+            return replace(report, chunks=len(previous.chunks) if previous and not dry_run else 0)
         index, embedded = self._build(documents, previous, timer)
         t0 = time.perf_counter()
         self.store.save(index)
         timer["index"] += time.perf_counter() - t0
-        return IngestReport(outcomes, len(documents), len(index.chunks), embedded, timer)
+        return replace(report, chunks=len(index.chunks), embedded=embedded)
 
-    def _read_changed(self, files: list[tuple[Path, Path | None]], documents: dict[str, ParsedDocument],
-                      outcomes: list[Outcome], progress: Progress | None, dry_run: bool) -> bool:
-        changed = False
+    def _plan(self, files: list[tuple[Path, Path | None]], documents: dict[str, ParsedDocument],
+              known: dict[str, ParsedDocument], reread: str, tally: Tally) -> list[Job]:
+        """Settle the unchanged and unreadable files; the rest become jobs for the parsers."""
+        jobs: list[Job] = []
         claimed: dict[str, str] = {}
-        for n, (path, root) in enumerate(files, 1):
-            if progress:
-                progress(path.name, n, len(files))
-            outcome, doc = self._read_one(path, root, documents, claimed, dry_run)
-            outcomes.append(outcome)
+        for path, root in files:
+            resolved = str(path.resolve())
+            owner = claimed.setdefault(path.name, resolved)
+            if owner != resolved:
+                tally.add(Outcome(str(path), "failed", f"another file named {path.name} is already ingested ({owner})"))
+                continue
+            try:
+                check_size(path, self.max_bytes)
+                sha = sha256_of(path)
+                sidecar = sidecar_key(path)
+            except ReadError as exc:
+                tally.add(Outcome(str(path), "failed", str(exc)))
+                continue
+            old = documents.get(path.name)
+            if old is not None and (old.sha256, old.path, old.meta.get(SIDECAR_KEY, "")) == (sha, resolved, sidecar):
+                if root and old.root != str(root):
+                    documents[path.name] = replace(old, root=str(root))
+                tally.add(Outcome(str(path), "unchanged", chunks=len(old.chunks), pages=len(old.pages)))
+                continue
+            cleared = reread if old is None else None
+            jobs.append(Job(path, root, sha, why(known.get(path.name), sha, resolved, cleared)))
+        return jobs
+
+    def _read(self, jobs: list[Job], documents: dict[str, ParsedDocument], tally: Tally, dry_run: bool) -> bool:
+        """Parse the jobs (in parallel); True when any document was added or replaced."""
+        if dry_run:
+            for job in jobs:
+                tally.add(Outcome(str(job.path), "ingested", job.why))
+            return bool(jobs)
+        changed = False
+        for outcome, doc in read_jobs(jobs, self.max_bytes, self.workers):
             if doc is not None:
                 documents[doc.source] = doc
                 changed = True
-            changed |= dry_run and outcome.status == "ingested"
+            tally.add(outcome)
         return changed
-
-    def _read_one(self, path: Path, root: Path | None, documents: dict[str, ParsedDocument],
-                  claimed: dict[str, str], dry_run: bool) -> tuple[Outcome, ParsedDocument | None]:
-        resolved = str(path.resolve())
-        owner = claimed.setdefault(path.name, resolved)
-        if owner != resolved:
-            return Outcome(str(path), "failed", f"another file named {path.name} is already ingested ({owner})"), None
-        try:
-            sha = sha256_of(path)
-            old = documents.get(path.name)
-            if old is not None and old.sha256 == sha and old.path == resolved:
-                if root and old.root != str(root):
-                    documents[path.name] = replace(old, root=str(root))
-                return Outcome(str(path), "unchanged", chunks=len(old.chunks)), None
-            if dry_run:
-                return Outcome(str(path), "ingested", "would be (re)indexed"), None
-            doc = parse_document(path, root, sha, self.max_bytes)
-        except ReadError as exc:
-            return Outcome(str(path), "failed", str(exc)), None
-        return Outcome(str(path), "ingested", chunks=len(doc.chunks)), doc
 
     @staticmethod
     def _drop_vanished(files: list[tuple[Path, Path | None]], paths: list[Path],
-                       documents: dict[str, ParsedDocument], outcomes: list[Outcome]) -> bool:
+                       documents: dict[str, ParsedDocument], tally: Tally) -> bool:
         """Forget documents that were ingested from a folder given again but are gone from it."""
         roots = {str(p.resolve()) for p in paths if p.is_dir()}
         present = {str(f.resolve()) for f, _ in files}
         gone = [d for d in documents.values() if d.root in roots and d.path not in present]
         for doc in gone:
             del documents[doc.source]
-            outcomes.append(Outcome(doc.path, "removed", "no longer in its folder"))
+            tally.add(Outcome(doc.path, "removed", "no longer in its folder"))
         return bool(gone)
 
     def _build(self, documents: dict[str, ParsedDocument], previous: Index | None,
@@ -137,6 +174,10 @@ class Builder:
         hashes = [text_key(model, t) for t in texts]
         cache = dict(zip(previous.hashes, previous.vectors)) if previous is not None else {}
         todo = [i for i, h in enumerate(hashes) if h not in cache]
+        t0 = time.perf_counter()
+        if todo:
+            _ = self.embedder.model  # loading the model is not encoding: timed on its own
+        timer["model"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         fresh = self.embedder.encode([texts[i] for i in todo],
                                      progress=self.show_progress and len(todo) > 200) if todo else None
@@ -157,6 +198,17 @@ class Builder:
         )
         timer["index"] = time.perf_counter() - t0
         return index, len(todo)
+
+
+def why(old: ParsedDocument | None, sha: str, path: str, reread: str | None) -> str:
+    """Why a file is (re)read: new, changed, moved, its sidecar changed, or everything is re-read."""
+    if old is None:
+        return "new file"
+    if old.sha256 != sha:
+        return "changed since the last ingest"
+    if old.path != path:
+        return f"moved from {old.path}"
+    return f"re-read: {reread}" if reread else "its sidecar metadata changed"
 
 
 def vector_units(chunks: list[Chunk]) -> tuple[np.ndarray, list[str]]:

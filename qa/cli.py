@@ -33,36 +33,37 @@ def ingest(
     index: IndexOpt = None,
     rebuild: Annotated[bool, typer.Option(help="ignore the existing index and build anew")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would change, write nothing")] = False,
+    workers: Annotated[Optional[int], typer.Option(help="parsing processes (default: one per core)", min=1)] = None,
+    max_file_mb: Annotated[Optional[float], typer.Option(help="refuse larger files (env CLERK_MAX_FILE_MB)")] = None,
 ) -> None:
     """Ingest files and folders; unchanged files are skipped, vanished ones removed."""
     from tqdm import tqdm
 
+    from corpus.ingest import Outcome
     from index.builder import Builder
     from index.embedder import Embedder
     from index.store import IndexStore
+    from qa.ingest_report import outcome_line, summary_lines
 
-    settings = _settings(index)
+    settings = _settings(index, max_file_mb=max_file_mb)
     builder = Builder(IndexStore(settings.index_dir), Embedder(settings.model, settings.embed_batch),
-                      int(settings.max_file_mb * 2**20), show_progress=sys.stderr.isatty())
-    bar = tqdm(total=0, unit="file", file=sys.stderr, disable=not sys.stderr.isatty())
+                      int(settings.max_file_mb * 2**20), show_progress=sys.stderr.isatty(), workers=workers)
+    bar = tqdm(total=0, unit="file", desc="reading", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
 
-    def progress(name: str, n: int, total: int) -> None:
+    def progress(outcome: Outcome, done: int, total: int) -> None:
         bar.total = total
-        bar.set_postfix_str(name[:40])
+        bar.set_postfix_str(Path(outcome.path).name[-40:], refresh=False)
         bar.update(1)
+        bar.write(outcome_line(outcome, dry_run), file=sys.stdout)
 
     try:
         report = builder.ingest(list(paths), rebuild=rebuild, dry_run=dry_run, progress=progress)
     except ClerkError as exc:
+        bar.close()
         _fail(str(exc))
     bar.close()
-    for o in report.outcomes:
-        detail = f": {o.reason}" if o.reason else (f" ({o.chunks} chunks)" if o.chunks else "")
-        typer.echo(f"{o.status:<9} {o.path}{detail}")
-    counts = {s: sum(o.status == s for o in report.outcomes) for s in ("ingested", "unchanged", "removed", "failed")}
-    typer.echo(", ".join(f"{n} {s}" for s, n in counts.items())
-               + f"; index: {report.documents} documents, {report.chunks} chunks, {report.embedded} embedded"
-               + "; seconds " + " ".join(f"{k}={v:.1f}" for k, v in report.seconds.items()))
+    for line in summary_lines(report):
+        typer.echo(line)
     raise typer.Exit(1 if report.failed else 0)
 
 
