@@ -24,6 +24,8 @@ OVERLAP_MAX_WORDS = 35
 _ITEM = re.compile(r"^(?:minute\s+)?(\d{1,4}(?:/\d{2,4})?)[.:)]?\s+(\S.{2,200})$", re.I)
 _RESOLVED = re.compile(r"^(?:it was\s+)?(?:resolved|agreed|decision)\b", re.I)
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
+# PDF conversion can glue the RESOLVED marker onto the item heading: "43 MINUTES ...MEETING**RESOLVED:**".
+_GLUED_RESOLVED = re.compile(r"(?<=\S)(?:\*\*\s*(?:RESOLVED|AGREED)\s*:?|\s*(?:RESOLVED|AGREED)\s*:)\s*(?:\*\*)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def item_of(block: Block, part_kind: str) -> tuple[str, str] | None:
     if part_kind not in ("minutes", "agenda") or block.table:
         return None
     raw = block.lines[0].raw.strip()
-    m = _ITEM.match(block.lines[0].plain)
+    m = _ITEM.match(plain(_GLUED_RESOLVED.sub("", raw)))
     if not m or m[2].endswith("."):
         return None
     heading = re.sub(r"\s*\(pages?\s[\d\s–-]+\)\s*$", "", m[2], flags=re.I)
@@ -141,11 +143,12 @@ class Chunker:
         for block in blocks_of(split_lines(self.text, part.start, part.end)):
             item = item_of(block, part.kind)
             first = block.lines[0].plain
-            starts_resolution = part.kind == "minutes" and _RESOLVED.match(first)
+            starts_resolution = part.kind == "minutes" and (
+                _RESOLVED.match(first) or item is not None and _GLUED_RESOLVED.search(block.lines[0].raw))
             closing = part.kind == "minutes" and MINUTES_END.search(first)
             # A bare item heading is kept to open its RESOLVED chunk rather than stand alone.
             heading_only = bool(pending) and sum(b.words for b in pending) <= 15 and unit.item is not None
-            keep_heading = bool(starts_resolution) and heading_only and not unit.resolution
+            keep_heading = bool(starts_resolution) and heading_only and not unit.resolution and not item
             if not keep_heading and (item or is_heading(block) or block.table or starts_resolution or closing):
                 yield from self._prose(part, unit, pending)
                 pending = []
@@ -153,7 +156,7 @@ class Chunker:
                 unit = Unit(section="Close of meeting")
                 pending.append(block)
             elif item:
-                unit = Unit(item=item[0], item_heading=item[1])
+                unit = Unit(item=item[0], item_heading=item[1], resolution=bool(starts_resolution))
                 pending.append(block)
             elif starts_resolution:
                 unit = Unit(unit.item, unit.item_heading, unit.section, resolution=True)

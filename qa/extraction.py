@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.dates import spoken
+from corpus.dates import find_date, mentioned_periods, spoken
 from corpus.document import Chunk
 from corpus.lines import plain
 from corpus.sentences import sentences, strip_span
@@ -150,7 +150,10 @@ def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = 
     line after it ("Apologies" over the names)."""
     # Terms naming the chunk's paper, committee or meeting date say which chunk, not which
     # sentence; the rest say which sentence.
+    wants = _wanted_shape(question)
     where = " ".join(x for x in (chunk.title, chunk.committee, spoken(chunk.meeting_date)) if x)
+    if wants is _DATE:  # the dates a question names only say which meeting it is about
+        where += " " + " ".join(_spoken_period(p) for p in mentioned_periods(question))
     wanted = set(tokenize(question)) - set(tokenize(where))
     if not wanted:
         wanted = set(tokenize(question))
@@ -158,7 +161,6 @@ def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = 
         return None
     weight = {t: (idf or {}).get(t, 1.0) for t in wanted}
     total = sum(weight.values()) or 1.0
-    wants = _wanted_shape(question)
     spans = list(sentences(chunk.text))
     best: tuple[float, int, int] | None = None
     for n, (start, end) in enumerate(spans):
@@ -166,7 +168,7 @@ def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = 
             end = spans[n + 1][1]  # "Apologies" over the names, a heading over its figures
         words = set(tokenize(chunk.text[start:end]))
         score = sum(weight[t] for t in wanted & words) / total
-        if wants and wants.search(_NUMBERING.sub("", chunk.text[start:end], count=1)):
+        if wants and _has_shape(wants, _NUMBERING.sub("", chunk.text[start:end], count=1), question):
             score += 0.15
         if best is None or score > best[0]:
             best = (score, start, end)
@@ -232,6 +234,22 @@ def _wanted_shape(question: str) -> re.Pattern[str] | None:
     if re.search(r"\bwho\b|\bwhich (two |three )?(people|person|officers?|members?|nurses?|councillors?)\b", q):
         return _NAME
     return None
+
+
+def _spoken_period(period: str) -> str:
+    """'2018-03' -> 'March 2018', '2018-03-20' -> '20 March 2018'."""
+    return spoken(period) if len(period) == 10 else spoken(f"{period}-01").split(" ", 1)[1]
+
+
+def _has_shape(wants: re.Pattern[str], text: str, question: str) -> bool:
+    """Whether the text holds what is asked for; a date the question itself names ("the March
+    2018 committee approved the minutes of which meeting?") is not the date it asks for."""
+    named = mentioned_periods(question) if wants is _DATE else []
+    for m in wants.finditer(text):
+        date = find_date(text[m.start():m.end() + 8]) if named else None
+        if not (date and any(date.startswith(p) for p in named)):
+            return True
+    return False
 
 
 def _runs_on(text: str, start: int, end: int, following: tuple[int, int],

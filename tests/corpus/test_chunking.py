@@ -122,6 +122,19 @@ def test_resolved_outside_minutes_is_not_a_resolution() -> None:
     assert "resolution" not in {c.kind for c in chunks_of(text)}
 
 
+@pytest.mark.parametrize("line", ["43 MINUTES OF PREVIOUS MEETING**RESOLVED:**", "43 MINUTES OF PREVIOUS MEETING RESOLVED:"])
+def test_a_resolved_marker_glued_to_the_item_heading_opens_the_resolution(line: str) -> None:
+    text = (f"Minutes of a meeting of the Cabinet\nheld on 3 March 2015\n\n{line}\n\n"
+            "That the minutes of the meeting held on 23 January 2015 be approved.\n")
+    (resolution,) = [c for c in chunks_of(text) if c.kind == "resolution"]
+    assert (resolution.item, resolution.item_heading) == ("43", "MINUTES OF PREVIOUS MEETING")
+    assert resolution.text.endswith("23 January 2015 be approved.")
+
+
+def test_a_heading_that_merely_ends_in_resolved_is_not_a_resolution() -> None:
+    text = "Minutes of a meeting of the Cabinet\nheld on 3 March 2015\n\n12 ISSUES STILL UNRESOLVED\n\nNone were raised.\n"
+    assert "resolution" not in {c.kind for c in chunks_of(text)}
+
 def test_long_prose_is_cut_into_overlapping_windows_of_whole_sentences() -> None:
     body = " ".join(f"Sentence number {i} talks about the budget and reserves." for i in range(60))
     text = f"Minutes of a meeting of the Cabinet\nheld on Tuesday, 3rd March, 2015\n\n5 BUDGET\n\n{body}\n"
@@ -263,3 +276,10 @@ def test_a_table_of_words_gives_a_chunk_per_row() -> None:
         "Loss of key staff\tHead of HR\t9\tStable",
     ]
     assert all(c.header == ("Risk", "Owner", "Rating", "Direction of travel") for c in rows)
+
+
+def test_a_glued_resolution_does_not_swallow_the_item_before_it() -> None:
+    text = ("Minutes of a meeting of the Cabinet\nheld on 3 March 2015\n\n42 DECLARATIONS OF INTEREST\n\n"
+            "None were made.\n\n43 MINUTES OF PREVIOUS MEETING**RESOLVED:**\n\nThat the minutes be approved.\n")
+    (resolution,) = [c for c in chunks_of(text) if c.kind == "resolution"]
+    assert resolution.text.startswith("43 MINUTES OF PREVIOUS MEETING")

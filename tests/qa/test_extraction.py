@@ -150,6 +150,13 @@ def test_quantity_questions_prefer_a_sentence_with_a_number() -> None:
     assert answer_of(sentence_answer("How many community champions?", c), c) == "It trained 51 community champions."
 
 
+def test_a_date_the_question_names_is_not_the_date_it_asks_for() -> None:
+    c = chunk("The minutes of the meeting held on 20 March 2018 were approved. The minutes of the "
+              "meeting held on 23 January 2018 were approved.", kind="minutes", header=())
+    found = sentence_answer("The March 2018 meeting approved the minutes of which earlier meeting?", c)
+    assert "23 January 2018" in answer_of(found, c)
+
+
 def test_long_answers_are_clipped_at_a_word_boundary() -> None:
     c = chunk("The budget " + "grows steadily " * 60 + "overall.", kind="report", header=())
     found = sentence_answer("budget grows", c)
