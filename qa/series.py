@@ -20,10 +20,10 @@ _FIGURE = re.compile(
     r"^\s*(?P<cur>[£$€])?\s*(?P<num>[-+]?\d[\d,]*(?:\.\d+)?)\s*(?P<pct>%)?"
     r"(?:\s*(?:-|–|to)\s*[£$€]?\s*(?P<high>\d[\d,]*(?:\.\d+)?)\s*%?)?"
 )
-_SKIP = re.compile(r"\b(rag|comment|commentary|ref|reference|priority|polarity|travel|lead|description)\b", re.I)
-_TARGET = re.compile(r"\btarget", re.I)
-_BENCHMARK = re.compile(r"\b(national|neigh|england|statistical|stat|benchmark|regional)\b", re.I)
-_PREVIOUS = re.compile(r"\b(outturn|previous|last year|baseline|yr\.? end|year end)\b", re.I)
+_SKIP = re.compile(r"\b(rag|comment|commentary|ref|reference|priority|polarity|travel|lead|description)\b", re.IGNORECASE)
+_TARGET = re.compile(r"\btarget", re.IGNORECASE)
+_BENCHMARK = re.compile(r"\b(national|neigh|england|statistical|stat|benchmark|regional)\b", re.IGNORECASE)
+_PREVIOUS = re.compile(r"\b(outturn|previous|last year|baseline|yr\.? end|year end)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import Response
 
-from web.deps import AssistantDep, SettingsDep, TemplatesDep
+from qa.answer import Citation
+from qa.assistant import Assistant
+from web import precedents
+from web.deps import AssistantDep
+from web.extracts import covering
+from web.figures import answer_series, header_of
 from web.schemas import (
     AnswerOut,
     AskRequest,
     CitationOut,
     DocumentOut,
     ErrorOut,
+    ExtractOut,
+    ExtractParams,
     HealthOut,
+    ResolutionOut,
+    ResolutionParams,
+    ResolutionsOut,
     SearchOut,
     SearchParams,
 )
@@ -29,23 +39,50 @@ _ERRORS = {code: {"model": ErrorOut} for code in (404, 413, 422, 503)}
 router = APIRouter(responses=_ERRORS)  # type: ignore[arg-type]
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def page(request: Request, templates: TemplatesDep, settings: SettingsDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "index.html", {"default_k": settings.k})
-
-
 @router.post("/api/ask")
 def ask(body: AskRequest, assistant: AssistantDep) -> AnswerOut:
     answer = assistant.ask(
         body.question, history=body.turns(), k=body.k, filters=body.to_filters(), id=body.id
     )
-    return AnswerOut.of(answer)
+    headers = [header_of(assistant.index, c) for c in answer.citations]
+    return AnswerOut.of(answer, headers, answer_series(assistant.index, answer))
 
 
 @router.get("/api/search")
 def search(params: Annotated[SearchParams, Query()], assistant: AssistantDep) -> SearchOut:
     citations = assistant.search(params.q, k=params.k, filters=params.to_filters())
-    return SearchOut(results=[CitationOut.of(c) for c in citations])
+    return SearchOut(results=[_cited(assistant, c) for c in citations])
+
+
+@router.get("/api/resolutions")
+def resolutions(params: Annotated[ResolutionParams, Query()], assistant: AssistantDep) -> ResolutionsOut:
+    """RESOLVED blocks only: by relevance to `q`, or every one newest first when `q` is empty."""
+    found = precedents.find(assistant, params.q, params.to_filters(), params.k, params.sort)
+    return ResolutionsOut(results=[ResolutionOut.of(r) for r in found])
+
+
+@router.get("/api/resolutions.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def resolutions_csv(params: Annotated[ResolutionParams, Query()], assistant: AssistantDep) -> Response:
+    found = precedents.find(assistant, params.q, params.to_filters(), params.k, params.sort)
+    disposition = 'attachment; filename="clerk-resolutions.csv"'
+    return Response(precedents.to_csv(found), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": disposition})
+
+
+@router.get("/api/extract")
+def extract(params: Annotated[ExtractParams, Query()], assistant: AssistantDep) -> ExtractOut:
+    """The indexed extract a deep link points into, with its neighbours' spans."""
+    found = covering(assistant.index, plain_name(params.source), params.start, params.end)
+    chunk = found.chunk
+    return ExtractOut(
+        citation=_cited(assistant, Citation.of(chunk, 0.0)) if chunk else None,
+        previous=[found.previous.start, found.previous.end] if found.previous else None,
+        next=[found.next.start, found.next.end] if found.next else None,
+    )
+
+
+def _cited(assistant: Assistant, citation: Citation) -> CitationOut:
+    return CitationOut.of(citation, header_of(assistant.index, citation))
 
 
 @router.get("/api/documents/{source:path}")

@@ -10,6 +10,8 @@ from pydantic_core import PydanticCustomError
 
 from qa.answer import Answer, Citation, Filters, Turn
 from qa.assistant import MAX_K, MAX_QUESTION
+from qa.series import Series
+from web.precedents import SORTS, Resolution
 
 MAX_ANSWER = 4000
 MAX_TURNS = 20
@@ -126,8 +128,10 @@ class CitationOut(BaseModel):
     score: float
 
     @classmethod
-    def of(cls, citation: Citation) -> CitationOut:
-        return cls.model_validate(citation.to_json())
+    def of(cls, citation: Citation, header: tuple[str, ...] | None = None) -> CitationOut:
+        """`header` (the column labels of a table row) is added for table extracts only."""
+        extra = {"header": list(header)} if header else {}
+        return cls.model_validate({**citation.to_json(), **extra})
 
 
 class AnswerOut(BaseModel):
@@ -144,8 +148,89 @@ class AnswerOut(BaseModel):
     took_ms: float
 
     @classmethod
-    def of(cls, answer: Answer) -> AnswerOut:
-        return cls.model_validate(answer.to_json())
+    def of(cls, answer: Answer, headers: list[tuple[str, ...] | None] | None = None,
+           series: Series | None = None) -> AnswerOut:
+        """The contract object; `headers` label table extracts, `series` is the answered row."""
+        data = answer.to_json()
+        headers = headers or []
+        data["citations"] = [CitationOut.of(c, headers[i] if i < len(headers) else None)
+                             for i, c in enumerate(answer.citations)]
+        if series is not None:
+            data["series"] = SeriesOut.of(series)
+        return cls.model_validate(data)
+
+
+class PointOut(BaseModel):
+    """One figure of a table row: column label, value, the cell as written, its role."""
+
+    label: str
+    value: float
+    text: str
+    role: str
+    high: float | None = None
+    answer: bool = False
+
+
+class SeriesOut(BaseModel):
+    """The figures of the performance-table row an answer came from, in column order."""
+
+    label: str
+    unit: str
+    points: list[PointOut]
+
+    @classmethod
+    def of(cls, series: Series) -> SeriesOut:
+        points = [PointOut(**vars(p)) for p in series.points]
+        return cls(label=series.label, unit=series.unit, points=points)
+
+
+class ResolutionParams(FiltersIn):
+    """Query string of GET /api/resolutions: the words (optional), filters, order and how many."""
+
+    q: FilterText = None
+    k: Annotated[int, Field(ge=1, le=MAX_K)] = 20
+    sort: Annotated[str, Field(pattern="^(" + "|".join(SORTS) + ")$")] = "relevance"
+
+
+class ResolutionOut(BaseModel):
+    """A RESOLVED block with its minute and the citation in the standard form."""
+
+    committee: str | None
+    meeting_date: str | None
+    minute: str | None
+    item_heading: str | None
+    text: str
+    source: str
+    start: int
+    end: int
+    page: int | None
+    score: float
+    citation: str
+    link: str
+
+    @classmethod
+    def of(cls, r: Resolution) -> ResolutionOut:
+        return cls(**vars(r), link=r.link)
+
+
+class ResolutionsOut(BaseModel):
+    results: list[ResolutionOut]
+
+
+class ExtractParams(BaseModel):
+    """Query string of GET /api/extract: a span of one document."""
+
+    source: Annotated[str, Field(min_length=1, max_length=255)]
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+
+
+class ExtractOut(BaseModel):
+    """The indexed extract that best covers a span, and the spans of its neighbours."""
+
+    citation: CitationOut | None
+    previous: list[int] | None
+    next: list[int] | None
 
 
 class SearchOut(BaseModel):
