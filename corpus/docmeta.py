@@ -28,6 +28,7 @@ COMMITTEE_PATTERNS = [
 ]
 TRAILING_DATE = re.compile(rf"(?:\s+(?:{'|'.join(MONTHS)})\b\.?)?(?:\s+\d{{4}})?$", re.I)
 LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\S*(?:://|www\.)\S*")
+CONNECTORS = {"of", "and", "&", "the", "for", "on", "in", "-", "–"}
 NOT_A_NAME = re.compile(r"^(?:the )?(?:previous|last|above|said|this|that|full|same)\b", re.I)
 MINUTES_LINE = re.compile(r"^(?:(?:agenda and|draft|printed|confirmed|signed|unconfirmed)\s+)?minutes\b", re.I)
 AGENDA_LINE = re.compile(r"^(?:(?:supplementary|draft)\s+)?agenda\b(?!\s+item)", re.I)
@@ -79,9 +80,18 @@ def committee_in(lines: list[str]) -> str | None:
         for pattern in COMMITTEE_PATTERNS:
             match = pattern.search(line)
             name = TRAILING_DATE.sub("", match[1]).strip(" ,.:;-–—\"'") if match else ""
-            if name[:1].isalnum() and BODY.search(name) and len(name.split()) <= 10 and not NOT_A_NAME.match(name):
+            if is_name(name):
                 return name.title() if name.isupper() else name
     return None
+
+
+def is_name(name: str) -> bool:
+    """A council body's name: capitalised words ("Township of Nipissing Council"), one of them a
+    body word, not "Council were approved" nor "the above Council"."""
+    words = name.split()
+    if not name[:1].isalnum() or len(words) > 10 or not BODY.search(name) or NOT_A_NAME.match(name):
+        return False
+    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in CONNECTORS for w in words)
 
 
 def date_in(lines: list[str], name: str) -> str | None:

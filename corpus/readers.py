@@ -73,8 +73,15 @@ def check_size(path: Path, max_bytes: int) -> int:
 
 
 def too_big(size: int, max_bytes: int) -> str:
-    return (f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit "
+    return (f"file is {human_size(size)}, over the {human_size(max_bytes)} limit "
             "(raise it with CLERK_MAX_FILE_MB or --max-file-mb)")
+
+
+def human_size(size: int) -> str:
+    """'2.0 KB', '150.3 MB'."""
+    if size < 2**20:
+        return f"{size / 2**10:.1f} KB"
+    return f"{size / 2**20:.1f} MB"
 
 
 def file_error(exc: OSError) -> ReadError:
