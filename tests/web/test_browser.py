@@ -22,6 +22,7 @@ except ImportError:  # the `browser` fixture skips, or fails under CI, with the 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 NI59_Q3 = "What was NI 59 in Q3?"
+DOC_URL = re.compile(r"/doc/[^#]+#c=\d+-\d+(&a=\d+-\d+)?$")
 SCRUTINY = "Children and Families Scrutiny Committee"
 BOARD = "Health and Wellbeing Board"
 # Text on Clerk's pages must reach WCAG AA contrast against what is behind it.
@@ -125,19 +126,22 @@ def test_keyboard_ask_then_open_citation_highlights_the_span(
 
     link = first.locator("a.open-link")
     href = link.get_attribute("href")
-    assert re.fullmatch(r"/doc/[^#]+#c=\d+-\d+", href)
+    assert re.fullmatch(r"/doc/[^#]+#c=\d+-\d+&a=\d+-\d+", href)  # the extract, and the answer in it
     tab_until(page, "a.open-link")
     assert page.evaluate("document.activeElement.getAttribute('href')") == href
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/doc/.+#c=\d+-\d+$"))
+    page.wait_for_url(DOC_URL)
     mark = page.locator("#doc-text mark.hl").first
     expect(mark).to_be_in_viewport()
-    start, end = map(int, href.split("#c=")[1].split("-"))
+    start, end = map(int, href.split("#c=")[1].split("&")[0].split("-"))
     text = page.request.get(live_url + "/api/documents/" + href.split("/doc/")[1].split("#")[0]).json()["text"]
     marked = "".join(page.locator("#doc-text mark.hl").all_text_contents())
     assert squeeze(marked) == squeeze(text[start:end])
     assert page.locator("#doc-text tr.hl-row").count() == 1  # the row of a table, rendered as a table
+    answer = page.locator("#doc-text mark.hl-answer")
+    expect(answer).to_have_text("41% (50% as of Dec)")
     assert page.evaluate("document.activeElement.id") == "highlight"
+    assert answer.evaluate("m => m === document.activeElement")
     expect(page.locator("#extract-meta")).to_contain_text(SCRUTINY)
     assert page.evaluate(CONTRAST_JS) == []
     desktop.screenshot("02-viewer-highlights-the-cited-row")
@@ -224,7 +228,9 @@ def test_committee_filter_narrows_answers_and_lives_in_the_url(desktop: Any, liv
     chip = page.locator("#chips button.chip")
     expect(chip).to_have_text(re.compile(f"Committee: {BOARD}"))
     assert parse_qs(urlparse(page.url).query)["committee"] == [BOARD]
-    narrowed = ask(page, "What was resolved?").locator(".citation .provenance").all_text_contents()
+    turn = ask(page, "What was resolved?")
+    expect(turn.locator(".turn-scope")).to_have_text(f"Searched only Committee: {BOARD}")
+    narrowed = turn.locator(".citation .provenance").all_text_contents()
     assert narrowed and all(p.startswith(BOARD) for p in narrowed)
     desktop.screenshot("06-committee-filter-chip", full_page=True)
 
@@ -294,7 +300,7 @@ def test_resolutions_view_lists_minutes_copies_citations_and_downloads_csv(
     desktop.screenshot("07-resolutions-view", full_page=True)
 
     first.locator("a.open-link").click()
-    page.wait_for_url(re.compile(r"/doc/.+#c=\d+-\d+$"))
+    page.wait_for_url(DOC_URL)
     expect(page.locator("#doc-text mark.hl").first).to_contain_text("RESOLVED")
     no_errors(desktop)
 
@@ -348,7 +354,7 @@ def test_usable_at_375_px(phone: Any, live_url: str) -> None:
     assert page.evaluate(CONTRAST_JS) == []
     phone.screenshot("11-phone-answer-with-chart", full_page=True)
     turn.locator("a.open-link").first.click()
-    page.wait_for_url(re.compile(r"/doc/.+#c=\d+-\d+$"))
+    page.wait_for_url(DOC_URL)
     expect(page.locator("#doc-text mark.hl").first).to_be_in_viewport()
     assert page.evaluate(overflow) <= 0
     phone.screenshot("12-phone-viewer")

@@ -57,11 +57,15 @@
     return name.startsWith("date") ? C.spokenDate(value) : value;
   }
 
+  function filterText(name, value) {
+    return FILTER_NAMES[name] + ": " + optionLabel(name, value);
+  }
+
   function renderChips() {
     const filters = C.readFilters(form);
     chips.replaceChildren();
     Object.keys(filters).forEach((name) => {
-      const text = FILTER_NAMES[name] + ": " + optionLabel(name, filters[name]);
+      const text = filterText(name, filters[name]);
       const chip = C.el("button", "chip", text);
       chip.type = "button";
       chip.setAttribute("aria-label", "Remove filter " + text);
@@ -154,7 +158,8 @@
     const tabular = c.kind === "table" && c.text.includes("\t");
     item.querySelector(".extract").append(tabular ? tableExtract(c, span) : proseExtract(c, span));
     const link = item.querySelector(".open-link");
-    link.href = C.docLink(c.source, c.start, c.end);
+    link.href = C.docLink(c.source, c.start, c.end) +
+      (span ? "&a=" + (c.start + span[0]) + "-" + (c.start + span[1]) : "");
     link.append(C.el("span", "visually-hidden", ": " + (c.title || c.source)));
     item.querySelector(".kind").textContent = c.kind + " · " + c.source;
     return item;
@@ -164,6 +169,10 @@
     const data = turn.data;
     const node = turnTemplate.content.firstElementChild.cloneNode(true);
     node.querySelector(".turn-question").textContent = data.question;
+    const filters = turn.filters || {};
+    const scope = node.querySelector(".turn-scope");
+    scope.textContent = "Searched only " + Object.keys(filters).map((n) => filterText(n, filters[n])).join(" · ");
+    scope.hidden = Object.keys(filters).length === 0;
     const found = data.answerable && data.answer;
     const text = node.querySelector(".answer-text");
     text.textContent = found ? data.answer : "Not found in the papers.";
@@ -287,13 +296,14 @@
     conversation.setAttribute("aria-busy", "true");
     showStatus("Searching the papers…");
     performance.mark("clerk-ask");
+    const filters = C.readFilters(form);
     try {
       const data = await C.getJson("/api/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify(requestBody(text, fresh)),
       });
-      turns.push({ question: data.question, data: data });
+      turns.push({ question: data.question, data: data, filters: filters });
       turns = turns.slice(-MAX_TURNS);
       save();
       renderAll();

@@ -24,12 +24,18 @@
   const leaves = Array.from(article.querySelectorAll("[data-s]"));
   let neighbours = { previous: null, next: null };
 
-  function spanFromHash() {
-    const m = /^#c=(\d+)-(\d+)$/.exec(location.hash);
+  // "#c=START-END", optionally "&a=START-END" for the answer inside it (document offsets).
+  function spansFromHash() {
+    const m = /^#c=(\d+)-(\d+)(?:&a=(\d+)-(\d+))?$/.exec(location.hash);
     if (!m) return null;
-    const start = Number(m[1]);
-    const end = Number(m[2]);
-    return start < end && end <= length ? [start, end] : "invalid";
+    const [start, end] = [Number(m[1]), Number(m[2])];
+    if (!(start < end && end <= length)) return "invalid";
+    const spans = [{ start: start, end: end, cls: "hl" }];
+    const a = [Number(m[3]), Number(m[4])];
+    if (m[3] !== undefined && start <= a[0] && a[0] < a[1] && a[1] <= end) {
+      spans.push({ start: a[0], end: a[1], cls: "hl hl-answer" });
+    }
+    return spans;
   }
 
   function clearMarks() {
@@ -38,38 +44,55 @@
       mark.replaceWith(document.createTextNode(mark.textContent));
       parent.normalize();
     });
-    article.querySelectorAll(".hl-whole, .hl-row").forEach((node) => node.classList.remove("hl-whole", "hl-row"));
+    article.querySelectorAll(".hl-whole, .hl-row, .hl-answer-cell").forEach((node) =>
+      node.classList.remove("hl-whole", "hl-row", "hl-answer-cell"));
     const old = document.getElementById("highlight");
     if (old) old.removeAttribute("id");
   }
 
-  // Mark [start, end) inside one leaf whose text node is document_text[s:e].
-  function markLeaf(leaf, s, e, start, end) {
-    const a = Math.max(start, s) - s;
-    const b = Math.min(end, e) - s;
+  // Cut one leaf (its single text node is document_text[s:e]) where the spans begin and end,
+  // and wrap each piece a span covers in a <mark> of the innermost span's class.
+  function markLeaf(leaf, s, e, spans) {
     const node = leaf.firstChild;
     if (!node || node.nodeType !== Node.TEXT_NODE || node.length !== e - s || leaf.childNodes.length !== 1) {
       leaf.classList.add("hl-whole"); // parsing changed the text (e.g. "\r"): mark all of it
-      return leaf;
+      return [leaf];
     }
-    const middle = node.splitText(a);
-    middle.splitText(b - a);
-    const mark = C.el("mark", "hl");
-    middle.replaceWith(mark);
-    mark.append(middle);
-    return mark;
+    const clamp = (x) => Math.min(e - s, Math.max(0, x - s));
+    const cuts = new Set([0, e - s]);
+    spans.forEach((span) => cuts.add(clamp(span.start)).add(clamp(span.end)));
+    const points = Array.from(cuts).sort((x, y) => x - y);
+    const pieces = [];
+    const marks = [];
+    for (let i = 0; i + 1 < points.length; i++) {
+      const [a, b] = [points[i], points[i + 1]];
+      const text = node.data.slice(a, b);
+      const inner = spans.filter((span) => span.start <= s + a && s + b <= span.end).pop();
+      if (!inner) {
+        pieces.push(text);
+        continue;
+      }
+      const mark = C.el("mark", inner.cls, text);
+      pieces.push(mark);
+      marks.push(mark);
+    }
+    leaf.replaceChildren(...pieces);
+    return marks;
   }
 
-  function highlight(start, end) {
+  function highlight(spans) {
+    const [start, end] = [spans[0].start, spans[0].end];
     const marks = [];
     for (const leaf of leaves) {
       const s = Number(leaf.dataset.s);
       const e = Number(leaf.dataset.e);
       if (s >= end) break;
       if (e <= start || e === s) continue;
-      marks.push(markLeaf(leaf, s, e, start, end));
+      const made = markLeaf(leaf, s, e, spans);
+      marks.push(...made);
       const row = leaf.closest("tr");
       if (row) row.classList.add("hl-row");
+      if (row && made.some((m) => m.classList.contains("hl-answer"))) leaf.classList.add("hl-answer-cell");
     }
     return marks;
   }
@@ -91,25 +114,25 @@
 
   function show() {
     clearMarks();
-    const span = spanFromHash();
-    if (span === null) {
+    const spans = spansFromHash();
+    if (spans === null) {
       panel.hidden = true;
       return;
     }
-    if (span === "invalid") {
+    if (spans === "invalid") {
       panel.hidden = false;
       meta.textContent = "The link names a span outside this document; the whole document is shown.";
       return;
     }
-    const marks = highlight(span[0], span[1]);
+    const marks = highlight(spans);
     if (marks.length) {
-      const first = marks[0];
+      const first = marks.find((m) => m.classList.contains("hl-answer")) || marks[0];
       first.id = "highlight";
       first.tabIndex = -1;
       first.scrollIntoView({ block: "center" });
       first.focus({ preventScroll: true });
     }
-    describe(span[0], span[1]);
+    describe(spans[0].start, spans[0].end);
   }
 
   function go(span) {
