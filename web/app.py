@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -72,11 +73,20 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     slot: AssistantSlot = app.state.assistant_slot
     try:
-        await run_in_threadpool(slot.get)
+        assistant = await run_in_threadpool(slot.get)
     except IndexError_ as exc:
         # Serve anyway: the API answers 503 with the fix until the index has been built.
         logger.error("cannot open the index (%s); %s", exc, index_hint(slot.settings))
+    else:
+        await run_in_threadpool(_warm_up, assistant)
     yield
+
+
+def _warm_up(assistant: Assistant) -> None:
+    """Load the embedding model now: otherwise the first question waits seconds for it."""
+    started = time.perf_counter()
+    assistant.embedder.encode(["warm-up"])
+    logger.info("embedding model ready in %.1f s", time.perf_counter() - started)
 
 
 class SecurityHeaders:

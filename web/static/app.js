@@ -262,7 +262,8 @@
     const caption = figure.querySelector("figcaption");
     caption.textContent = "Every figure of the row the answer was read from" +
       (series.unit === "%" ? " (per cent)" : series.unit ? " (" + series.unit + ")" : "") +
-      ". Outlined in orange: the answer; grey: the target.";
+      ". Outlined in orange: the answer; grey: the target" +
+      (points.some((p) => p.role === "benchmark") ? "; purple: comparison averages." : ".");
     figure.insertBefore(chart, caption);
     figure.hidden = false;
   }
