@@ -14,7 +14,7 @@ from index.store import Index, IndexStore
 from index.tokenize import tokenize
 from qa.answer import Answer, Citation, Filters, Turn
 from qa.chat import contextualise
-from qa.extraction import Extract, asked_acronym, definition_answer, extract, period_mismatch
+from qa.extraction import Extract, Vocabulary, asked_acronym, definition_answer, extract, period_mismatch
 from qa.retrieval import MODES, Hit, Retriever
 from qa.settings import Settings
 
@@ -108,10 +108,10 @@ class Assistant:
         """Rerank the top hits by retrieval score and by how well their best answer span fits
         the question; the winner answers. (Adding the best sentence's cosine lowered dev R@1.)"""
         top = hits[0].score or 1.0
-        idf = self.index.lexical.idf(tokenize(question))
+        vocab = Vocabulary(self.index.lexical.idf(tokenize(question)), self.index.acronyms)
         scored: list[tuple[float, int, Extract | None]] = []
         for i, hit in enumerate(hits[:RERANK]):
-            found = extract(question, self.index.chunks[hit.row], idf)
+            found = extract(question, self.index.chunks[hit.row], vocab)
             fit = found.fit if found and not found.empty_cell else 0.0
             score = W_RANK * hit.score / top + W_FIT * fit
             scored.append((score, -i, found))

@@ -9,7 +9,8 @@ that shares most with the question.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from corpus.dates import find_date, mentioned_periods, spoken
 from corpus.document import Chunk
@@ -45,6 +46,25 @@ class Extract:
     fit: float
     label: str | None = None
     empty_cell: bool = False
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the index knows about words: their idf, and the acronyms the papers define."""
+
+    idf: Mapping[str, float] = field(default_factory=dict)
+    acronyms: Mapping[str, str] = field(default_factory=dict)
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, 1.0)
+
+    def place_of(self, chunk: Chunk) -> set[str]:
+        """Terms that name where a chunk sits (its paper, committee, meeting date, and the
+        acronyms of those, "HWB" for the Health and Wellbeing Board): they say which chunk,
+        not which sentence in it."""
+        names = [x for x in (chunk.title, chunk.committee) if x]
+        short = [a for a, full in self.acronyms.items() if any(normalise(full) == normalise(n) for n in names)]
+        return set(tokenize(" ".join([*names, spoken(chunk.meeting_date), *short])))
 
 
 def _roles(header: str) -> set[str]:
@@ -145,21 +165,20 @@ def _label_column(cells: tuple[str, ...]) -> int:
     return max(candidates)[1] if candidates else 0
 
 
-def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract | None:
+def sentence_answer(question: str, chunk: Chunk, vocab: Vocabulary | None = None) -> Extract | None:
     """The sentence sharing most (idf-weighted) question terms; a bare heading line takes the
     line after it ("Apologies" over the names)."""
-    # Terms naming the chunk's paper, committee or meeting date say which chunk, not which
-    # sentence; the rest say which sentence.
+    vocab = vocab or Vocabulary()
     wants = _wanted_shape(question)
-    where = " ".join(x for x in (chunk.title, chunk.committee, spoken(chunk.meeting_date)) if x)
+    place = vocab.place_of(chunk)
     if wants is _DATE:  # the dates a question names only say which meeting it is about
-        where += " " + " ".join(_spoken_period(p) for p in mentioned_periods(question))
-    wanted = set(tokenize(question)) - set(tokenize(where))
+        place |= set(tokenize(" ".join(_spoken_period(p) for p in mentioned_periods(question))))
+    wanted = set(tokenize(question)) - place
     if not wanted:
         wanted = set(tokenize(question))
     if not wanted:
         return None
-    weight = {t: (idf or {}).get(t, 1.0) for t in wanted}
+    weight = {t: vocab.weight(t) for t in wanted}
     total = sum(weight.values()) or 1.0
     spans = list(sentences(chunk.text))
     best: tuple[float, int, int] | None = None
@@ -176,8 +195,26 @@ def sentence_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = 
         return None
     score, start, end = best
     end = _past_heading(chunk.text, spans, start, end)
+    start = _below_heading(chunk.text, spans, start, end)
     start, end = _whole_list(chunk.text, spans, start, end)
     return Extract(start, _clip(chunk.text, start, end), min(1.0, score))
+
+
+def _below_heading(text: str, spans: list[tuple[int, int]], start: int, end: int) -> int:
+    """A heading read with the line under it ("9 APOLOGIES FOR ABSENCE" over the names) helped
+    choose the answer but is not part of it: the answer starts below it."""
+    newline = text.find("\n", start, end)
+    if newline < 0 or not _is_heading_line(text[start:newline]):
+        return start
+    return next((a for a, _ in spans if newline < a < end), start)
+
+
+def _is_heading_line(line: str) -> bool:
+    raw = line.strip()
+    if raw.startswith("#") or raw.startswith("**") and raw.endswith("**"):
+        return True
+    letters = [c for c in raw if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
 def _past_heading(text: str, spans: list[tuple[int, int]], start: int, end: int) -> int:
@@ -277,15 +314,16 @@ def _clip(text: str, start: int, end: int) -> int:
     return cut if cut > start else start + MAX_ANSWER
 
 
-def resolution_answer(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract:
+def resolution_answer(question: str, chunk: Chunk, vocab: Vocabulary | None = None) -> Extract:
     """The RESOLVED text verbatim, from the first words after the RESOLVED label; it fits as
     well as its item heading and text share the question's terms."""
     text = chunk.text
     m = re.search(r"\b(?:it was\s+)?(?:resolved|agreed|decision)\b[\W_]*", text[:300], re.I)
     start = m.end() if m and m.end() < len(text) else 0
     start = strip_span(text, start, len(text))[0]
-    wanted = set(tokenize(question)) - set(tokenize(" ".join(x for x in (chunk.title, chunk.committee) if x)))
-    weight = {t: (idf or {}).get(t, 1.0) for t in wanted}
+    vocab = vocab or Vocabulary()
+    wanted = set(tokenize(question)) - vocab.place_of(chunk)
+    weight = {t: vocab.weight(t) for t in wanted}
     have = set(tokenize(f"{chunk.item_heading or ''} {text}"))
     share = sum(w for t, w in weight.items() if t in have) / (sum(weight.values()) or 1.0)
     return Extract(start, _clip(text, start, len(text)), min(1.0, 0.5 + share))
@@ -304,7 +342,7 @@ def asks_decision(question: str) -> bool:
     return bool(_DECISION.search(question))
 
 
-def extract(question: str, chunk: Chunk, idf: dict[str, float] | None = None) -> Extract | None:
+def extract(question: str, chunk: Chunk, vocab: Vocabulary | None = None) -> Extract | None:
     """The best answer span this chunk offers for the question, or None."""
     if _ITEM_NUMBER.search(question):
         found = item_answer(chunk)
@@ -316,8 +354,8 @@ def extract(question: str, chunk: Chunk, idf: dict[str, float] | None = None) ->
             return found
     decision = asks_decision(question)
     if chunk.kind == "resolution" and decision and _wanted_shape(question) is None:
-        return resolution_answer(question, chunk, idf)
-    found = sentence_answer(question, chunk, idf)
+        return resolution_answer(question, chunk, vocab)
+    found = sentence_answer(question, chunk, vocab)
     if found and decision:
         # What was resolved is in the RESOLVED block; the debate around it is second best.
         found = Extract(found.start, found.end, found.fit * 0.6, found.label)

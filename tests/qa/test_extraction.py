@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from corpus.document import Chunk
 from qa.extraction import (
     MAX_ANSWER,
     Extract,
+    Vocabulary,
     asked_acronym,
     column_score,
     definition_answer,
@@ -193,3 +196,18 @@ def test_definition_answer_spans_line_breaks_and_needs_the_definition() -> None:
     c = chunk("the Children in\nCare Council (CICC) met", kind="minutes", header=())
     assert answer_of(definition_answer("CICC", "Children in Care Council", c), c) == "Children in\nCare Council"
     assert definition_answer("CICC", "Children in Care Council", chunk("the CICC met", kind="minutes")) is None
+
+
+def test_a_heading_read_with_the_names_under_it_is_not_part_of_the_answer() -> None:
+    c = chunk("**9 APOLOGIES FOR ABSENCE**\n\nApologies were received from Cllr Rachel Bailey.\n\n"
+              "10 MINUTES\n\nThe minutes were approved.", kind="minutes", header=())
+    assert answer_of(sentence_answer("Who sent apologies?", c), c) == "Apologies were received from Cllr Rachel Bailey."
+
+
+def test_an_acronym_of_the_chunks_committee_names_the_chunk_not_the_sentence() -> None:
+    c = replace(chunk("The HWB meeting dates clash with deadlines. Apologies were received from Cllr Rachel Bailey.",
+                      kind="minutes", header=()), committee="Health and Wellbeing Board")
+    vocab = Vocabulary(acronyms={"HWB": "Health and Wellbeing Board"})
+    assert "hwb" in vocab.place_of(c)
+    found = sentence_answer("Who sent apologies to the HWB meeting?", c, vocab)
+    assert answer_of(found, c) == "Apologies were received from Cllr Rachel Bailey."
