@@ -124,7 +124,8 @@ class Builder:
                 tally.add(Outcome(str(path), "failed", f"another file named {path.name} is already ingested ({owner})"))
                 continue
             try:
-                check_size(path, self.max_bytes)
+                if check_size(path, self.max_bytes) == 0:
+                    raise ReadError("file is empty")  # known without reading: a dry run says so too
                 sha = sha256_of(path)
                 sidecar = sidecar_key(path)
             except ReadError as exc:

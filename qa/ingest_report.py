@@ -21,7 +21,7 @@ def outcome_line(outcome: Outcome, dry_run: bool = False) -> str:
 def summary_lines(report: IngestReport) -> list[str]:
     """The table of counts, the failed files with their reasons, warnings, and the totals line."""
     lines = counts_table(report.outcomes, report.dry_run)
-    lines += reasons("failed", [o for o in report.outcomes if o.status == "failed"])
+    lines += reasons("failures", [o for o in report.outcomes if o.status == "failed"])
     lines += reasons("warnings", [o for o in report.outcomes if o.status == "ingested" and o.reason
                                   and not report.dry_run])
     lines.append(totals(report))
@@ -29,13 +29,16 @@ def summary_lines(report: IngestReport) -> list[str]:
 
 
 def counts_table(outcomes: list[Outcome], dry_run: bool) -> list[str]:
-    rows = [("", "files", "chunks", "pages")]
+    """A row per status under a "summary" header; rows are indented so that only per-file lines
+    start with a status word."""
+    rows = [("summary", "files", "chunks", "pages")]
     for status in STATUSES:
         group = [o for o in outcomes if o.status == status]
         label = DRY_RUN_LABELS.get(status, status) if dry_run else status
         rows.append((label, str(len(group)), str(sum(o.chunks for o in group)), str(sum(o.pages for o in group))))
     width = max(len(row[0]) for row in rows)
-    return [f"{row[0]:<{width}}  {row[1]:>6}  {row[2]:>7}  {row[3]:>6}" for row in rows]
+    return [f"{'' if i == 0 else '  '}{row[0]:<{width + (2 if i == 0 else 0)}}  {row[1]:>6}  {row[2]:>7}  {row[3]:>6}"
+            for i, row in enumerate(rows)]
 
 
 def reasons(title: str, outcomes: list[Outcome]) -> list[str]:
@@ -49,9 +52,11 @@ def reasons(title: str, outcomes: list[Outcome]) -> list[str]:
 
 
 def totals(report: IngestReport) -> str:
-    counts = ", ".join(f"{sum(o.status == s for o in report.outcomes)} {s}" for s in STATUSES)
     if report.dry_run:
-        return f"dry run: {counts}; nothing was read or written"
+        labels = {"ingested": "to ingest", "removed": "to remove"}
+        counts = ", ".join(f"{sum(o.status == s for o in report.outcomes)} {labels.get(s, s)}" for s in STATUSES)
+        return f"dry run: {counts}; nothing was parsed or written"
+    counts = ", ".join(f"{sum(o.status == s for o in report.outcomes)} {s}" for s in STATUSES)
     rates = " ".join(f"{stage}={seconds:.1f}" + ("" if stage == "model" else rate(report.pages, seconds))
                      for stage, seconds in report.seconds.items())
     return (f"{counts}; index: {report.documents} documents, {report.chunks} chunks, {report.embedded} embedded"

@@ -145,3 +145,45 @@ def word_document(path: Path) -> Path:
     document.add_paragraph("The meeting closed at 8.15pm.")
     document.save(str(path))
     return path
+
+
+# Each kind of bad input the issue names, and how its reason starts with a 10 KB size limit.
+BAD_INPUT = {
+    "zero-byte": "file is empty",
+    "truncated": "not a PDF / damaged: the file is truncated",
+    "encrypted": "encrypted PDF: it needs a password to open",
+    "binary-pdf": "not a PDF / damaged: the file has no PDF header",
+    "binary-txt": "file looks binary",
+    "empty-html": "HTML page has no readable content",
+    "oversized": "file is 24.2 KB, over the 10.0 KB limit (raise it with CLERK_MAX_FILE_MB",
+    "vanished": "file disappeared before it could be read",
+}
+BAD_LIMIT = 10 * 2**10
+MINUTES = "Minutes of a meeting of the Licensing Committee held on 5 March 2024\n\n1. Taxi policy\n\nRESOLVED that the policy be approved.\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+
+
+def bad_file(folder: Path, kind: str) -> Path:
+    """A file of one kind of bad input (a key of BAD_INPUT); "vanished" names a file that is not there."""
+    if kind == "zero-byte":
+        path = folder / "empty.pdf"
+        path.write_bytes(b"")
+    elif kind == "truncated":
+        whole = pdf_with_furniture(folder / "whole.pdf")
+        path = folder / "cut.pdf"
+        path.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+        whole.unlink()
+    elif kind == "encrypted":
+        path = simple_pdf(folder / "locked.pdf", ["Exempt minutes"], user_password="secret")
+    elif kind in ("binary-pdf", "binary-txt"):
+        path = folder / f"picture.{kind[-3:]}"
+        path.write_bytes(PNG)
+    elif kind == "empty-html":
+        path = folder / "empty.html"
+        path.write_text(EMPTY_PAGE, encoding="utf-8")
+    elif kind == "oversized":
+        path = folder / "big.txt"
+        path.write_text(MINUTES * 200, encoding="utf-8")
+    else:
+        path = folder / "gone.txt"
+    return path

@@ -11,51 +11,11 @@ import pytest
 from corpus.ingest import SIDECAR_KEY, read_outcome, sidecar_key
 from tests.corpus import fixtures
 
-MINUTES = "Minutes of a meeting of the Licensing Committee held on 5 March 2024\n\n1. Taxi policy\n\nRESOLVED that the policy be approved.\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
 
-
-def bad_file(folder: Path, kind: str) -> Path:
-    """One file of each kind of bad input the issue names."""
-    if kind == "zero-byte":
-        path = folder / "empty.pdf"
-        path.write_bytes(b"")
-    elif kind == "truncated":
-        whole = fixtures.pdf_with_furniture(folder / "whole.pdf").read_bytes()
-        path = folder / "cut.pdf"
-        path.write_bytes(whole[: len(whole) // 2])
-    elif kind == "encrypted":
-        path = fixtures.simple_pdf(folder / "locked.pdf", ["Exempt minutes"], user_password="secret")
-    elif kind in ("binary-pdf", "binary-txt"):
-        path = folder / f"picture.{kind[-3:]}"
-        path.write_bytes(PNG)
-    elif kind == "empty-html":
-        path = folder / "empty.html"
-        path.write_text(fixtures.EMPTY_PAGE, encoding="utf-8")
-    elif kind == "oversized":
-        path = folder / "big.txt"
-        path.write_text(MINUTES * 200, encoding="utf-8")
-    else:
-        path = folder / "gone.txt"
-    return path
-
-
-@pytest.mark.parametrize(
-    ("kind", "reason"),
-    [
-        ("zero-byte", "file is empty"),
-        ("truncated", "not a PDF / damaged: the file is truncated"),
-        ("encrypted", "encrypted PDF: it needs a password to open"),
-        ("binary-pdf", "not a PDF / damaged: the file has no PDF header"),
-        ("binary-txt", "file looks binary"),
-        ("empty-html", "HTML page has no readable content"),
-        ("oversized", "file is 24.2 KB, over the 10.0 KB limit (raise it with CLERK_MAX_FILE_MB"),
-        ("vanished", "file disappeared before it could be read"),
-    ],
-)
+@pytest.mark.parametrize(("kind", "reason"), fixtures.BAD_INPUT.items())
 def test_bad_input_fails_with_its_reason(tmp_path: Path, kind: str, reason: str) -> None:
-    path = bad_file(tmp_path, kind)
-    outcome, doc = read_outcome(path, None, "-", 10 * 2**10)
+    path = fixtures.bad_file(tmp_path, kind)
+    outcome, doc = read_outcome(path, None, "-", fixtures.BAD_LIMIT)
     assert doc is None
     assert (outcome.path, outcome.status) == (str(path), "failed")
     assert outcome.reason.startswith(reason), outcome.reason
