@@ -57,7 +57,8 @@
       const data = await C.getJson("/api/resolutions?" + text);
       list.replaceChildren(...data.results.map(item));
       const n = data.results.length;
-      status.textContent = n === 0 ? "No resolution matches." : n + " resolution" + (n === 1 ? "" : "s") + " found.";
+      const order = query.has("q") ? "" : ", latest meeting first (no words to rank them by)";
+      status.textContent = n === 0 ? "No resolution matches." : n + " resolution" + (n === 1 ? "" : "s") + " found" + order + ".";
     } catch (err) {
       list.replaceChildren();
       status.textContent = err.message;
