@@ -25,7 +25,7 @@ DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", 
 DROP_NAME_TOKENS = {
     "breadcrumb", "breadcrumbs", "cookie", "cookies", "skip", "share", "sharing", "social", "navbar",
     "nav", "navigation", "menu", "sidebar", "banner", "masthead", "noprint", "pagination", "footer",
-    "copyright", "login", "skiplinks", "breadcrumb", "crumb", "crumbs",
+    "copyright", "login", "skiplinks", "crumb", "crumbs",
 }  # fmt: skip
 FILE_SIZE = re.compile(
     r"\(?\s*(?:(?:pdf|word|doc|excel|file) icon\s*)?(?:\b|(?<=[a-z]))(?:PDF|DOCX?|XLSX?|RTF|ODT|PPTX?|CSV|HTML?)"

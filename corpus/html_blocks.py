@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import re
 
-from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4.element import (
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+)
 
 BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "body", "blockquote", "pre", "address", "figure",

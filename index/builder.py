@@ -16,9 +16,16 @@ import numpy as np
 from corpus.acronyms import find_acronyms
 from corpus.document import Chunk
 from corpus.errors import IndexError_, ReadError
-from corpus.sentences import sentences
-from corpus.ingest import SIDECAR_KEY, Outcome, ParsedDocument, discover, sha256_of, sidecar_key
+from corpus.ingest import (
+    SIDECAR_KEY,
+    Outcome,
+    ParsedDocument,
+    discover,
+    sha256_of,
+    sidecar_key,
+)
 from corpus.readers import check_size
+from corpus.sentences import sentences
 from index.dense import Dense
 from index.embedder import Embedder
 from index.lexical import Lexical
