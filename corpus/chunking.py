@@ -97,6 +97,24 @@ def is_heading(block: Block) -> bool:
     return bool(_NUMBERED_HEADING.match(text)) and len(text.split()) <= 8
 
 
+def is_title_line(block: Block, following: list[Block]) -> bool:
+    """A short plain line standing alone over a paragraph of prose reads as a section title
+    ("Wilmslow, Knutsford & Poynton locality"), though it is neither bold nor capitals."""
+    if block.table or len(block.lines) != 1 or not following or following[0].table:
+        return False
+    text = block.lines[0].plain
+    if not 1 <= len(text.split()) <= 7 or not text[:1].isupper() or text.endswith((".", ",", ";", ":", "?", "!")):
+        return False
+    if re.search(r"\d", text) or _LIST_MARK.match(block.lines[0].raw) or _SALUTATION.match(text):
+        return False
+    body = " ".join(line.plain for line in following[0].lines)
+    return following[0].words >= 12 and body.rstrip().endswith((".", ":"))
+
+
+_SALUTATION = re.compile(r"^(?:dear|yours|kind regards|best wishes|regards)\b", re.I)
+_LIST_MARK = re.compile(r"^\s*(?:[-•*]\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s)")
+
+
 def item_of(block: Block, part_kind: str) -> tuple[str, str] | None:
     """(number, heading) when the block opens a numbered minute or agenda item."""
     if part_kind not in ("minutes", "agenda") or block.table:
@@ -140,7 +158,15 @@ class Chunker:
         pending: list[Block] = []
         header: tuple[str, ...] = ()
         caption: str | None = None
-        for block in blocks_of(split_lines(self.text, part.start, part.end)):
+        blocks = list(blocks_of(split_lines(self.text, part.start, part.end)))
+        for n, block in enumerate(blocks):
+            if part.kind not in ("minutes", "agenda") and is_title_line(block, blocks[n + 1:n + 2]):
+                yield from self._prose(part, unit, pending)
+                pending = []
+                unit = Unit(unit.item, unit.item_heading, block.lines[0].plain, unit.resolution)
+                caption = block.lines[0].plain
+                pending = [block]  # the title opens its section's first chunk
+                continue
             item = item_of(block, part.kind)
             first = block.lines[0].plain
             starts_resolution = part.kind == "minutes" and (

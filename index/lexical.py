@@ -8,7 +8,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from index.tokenize import tokenize
+from index.tokenize import joined_pairs, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +23,17 @@ class Lexical:
     @classmethod
     def build(cls, texts: list[str]) -> Lexical:
         model = bm25s.BM25(k1=1.2, b=0.75)
+        tokens = [tokenize(t) for t in texts]
+        vocab = {token for row in tokens for token in row}
+        for row, text in zip(tokens, texts):
+            row.extend(j for j in joined_pairs(text) if j in vocab)
         # An all-empty token list breaks bm25s; a placeholder keeps row numbers aligned.
-        tokens = [tokenize(t) or ["\u2205"] for t in texts]
-        model.index(tokens, show_progress=False)
+        model.index([row or ["\u2205"] for row in tokens], show_progress=False)
         return cls(model, len(texts))
+
+    def compounds(self, text: str) -> list[str]:
+        """Words of the text written apart that the papers also write as one ("case load")."""
+        return [j for j in joined_pairs(text) if j in self.model.vocab_dict]
 
     def scores(self, query: str | list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every chunk (zeros where `mask` is False or no query term is known)."""

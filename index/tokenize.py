@@ -58,3 +58,13 @@ def tokenize(text: str) -> list[str]:
     """BM25 tokens: normalised words and numbers, stop words dropped, plurals folded."""
     return [_number(t) if t[0].isdigit() else stem(t)
             for t in _TOKEN.findall(normalise(text)) if t not in STOPWORDS]
+
+
+def joined_pairs(text: str) -> list[str]:
+    """Stems of adjacent words written together ("case loads" -> "caseload"): a paper that
+    writes "case loads" and a question that asks about "caseloads" should meet. The caller
+    keeps only those its vocabulary knows as one word."""
+    words = _TOKEN.findall(normalise(text))
+    return [stem(a + b) for a, b in zip(words, words[1:])
+            if a.isalpha() and b.isalpha() and len(a) >= 3 and len(b) >= 3
+            and a not in STOPWORDS and b not in STOPWORDS]

@@ -47,7 +47,8 @@ class Retriever:
         return np.fromiter((filters.admits(c) for c in self.index.chunks), dtype=bool, count=len(self.index.chunks))
 
     def lexical(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
-        scores = self.index.lexical.scores(query_tokens(query, self.index.acronyms), mask)
+        tokens = query_tokens(query, self.index.acronyms) + self.index.lexical.compounds(query)
+        scores = self.index.lexical.scores(tokens, mask)
         top = np.argsort(-scores)[:n]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 

@@ -283,3 +283,16 @@ def test_a_glued_resolution_does_not_swallow_the_item_before_it() -> None:
             "None were made.\n\n43 MINUTES OF PREVIOUS MEETING**RESOLVED:**\n\nThat the minutes be approved.\n")
     (resolution,) = [c for c in chunks_of(text) if c.kind == "resolution"]
     assert resolution.text.startswith("43 MINUTES OF PREVIOUS MEETING")
+
+
+def test_a_short_plain_line_over_prose_titles_its_section() -> None:
+    text = ("REPORT TO: Cabinet\n\nDate of Meeting: 3 March 2015\n\nCongleton locality\n\n"
+            "There were 1,674 reported incidents of anti social behaviour in April 2010-March 2011.\n\n"
+            "Wilmslow locality\n\nThere were 622 reported incidents of anti social behaviour in the same year.\n\n"
+            "Dear Lorraine\n\nThank you for taking part in the review of services for children this year.\n")
+    chunks = chunks_of(text)
+    assert_exact(text, chunks)
+    by_figure = {c.section: c for c in chunks if "incidents" in c.text}
+    assert by_figure["Wilmslow locality"].text.startswith("Wilmslow locality\n\nThere were 622")
+    assert "Wilmslow locality" in by_figure["Wilmslow locality"].context
+    assert all(c.section != "Dear Lorraine" for c in chunks), "a salutation is not a title"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.tokenize import normalise, stem, tokenize
+from index.lexical import Lexical
+from index.tokenize import joined_pairs, normalise, stem, tokenize
 
 
 def test_letter_digit_joins_split_like_spaced_forms() -> None:
@@ -68,3 +69,17 @@ def test_a_decimal_is_one_figure_so_59_6_does_not_match_ni_59() -> None:
     assert "59" not in tokenize("NI 80 - Level 3 qualification 59.6%")
     assert tokenize("12.50%") == tokenize("12.5%") == ["12.5"]
     assert tokenize("£298,720") == ["298720"]
+
+
+def test_words_written_apart_give_their_joined_stem() -> None:
+    assert joined_pairs("Their case loads had reached 110") == ["caseload"]
+    assert joined_pairs("in to the 2 of") == []
+
+
+def test_a_question_about_caseloads_finds_a_paper_that_writes_case_loads() -> None:
+    texts = ["Their case loads have reduced to an average of 80.", "Caseloads of reviewing officers are high.",
+             "The case was heard on a heavy day."]
+    lexical = Lexical.build(texts)
+    assert lexical.compounds("average case load") == ["caseload"]
+    scores = lexical.scores(tokenize("average caseload"))
+    assert scores[0] > scores[2] and scores[0] > 0
