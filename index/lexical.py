@@ -8,7 +8,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from index.tokenize import joined_pairs, tokenize
+from index.tokenize import codes, joined_pairs, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,15 @@ class Lexical:
         vocab = {token for row in tokens for token in row}
         for row, text in zip(tokens, texts):
             row.extend(j for j in joined_pairs(text) if j in vocab)
+            row.extend(codes(text))
         # An all-empty token list breaks bm25s; a placeholder keeps row numbers aligned.
         model.index([row or ["\u2205"] for row in tokens], show_progress=False)
         return cls(model, len(texts))
 
-    def compounds(self, text: str) -> list[str]:
-        """Words of the text written apart that the papers also write as one ("case load")."""
-        return [j for j in joined_pairs(text) if j in self.model.vocab_dict]
+    def joined(self, text: str) -> list[str]:
+        """The query's tokens for things written as one: codes ("NI 68") and words written
+        apart that the papers also write as one ("case load")."""
+        return [j for j in joined_pairs(text) if j in self.model.vocab_dict] + codes(text)
 
     def scores(self, query: str | list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every chunk (zeros where `mask` is False or no query term is known)."""

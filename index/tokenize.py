@@ -43,7 +43,12 @@ _STEMMER = snowballstemmer.stemmer("english")
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball (Porter 2) stem: 'recruited' and 'recruitment' meet, so do 'added' and 'add'."""
-    return str(_STEMMER.stemWord(word))
+    return _KEPT.get(word) or str(_STEMMER.stemWord(word))
+
+
+# "quarter" with its number names a column ("Q1" -> "quarter 1"); "quarterly reporting" must not
+# read as one.
+_KEPT = {"quarterly": "quarterly"}
 
 
 def _number(token: str) -> str:
@@ -68,3 +73,15 @@ def joined_pairs(text: str) -> list[str]:
     return [stem(a + b) for a, b in zip(words, words[1:])
             if a.isalpha() and b.isalpha() and len(a) >= 3 and len(b) >= 3
             and a not in STOPWORDS and b not in STOPWORDS]
+
+
+def codes(text: str) -> list[str]:
+    """Indicator and paragraph codes as one token each ("NI 68" -> "ni68", "P4.12" -> "p4.12"),
+    so a question about NI 68 prefers the NI 68 row over a row that merely holds "68%"."""
+    words = _TOKEN.findall(normalise(text))
+    return [a + _number(b) for a, b in zip(words, words[1:])
+            if a.isalpha() and len(a) <= 4 and a not in STOPWORDS and a not in _MONTHS and b[0].isdigit()]
+
+
+# "June 2011" and "Sept 30" are dates, not codes.
+_MONTHS = frozenset("jan feb mar apr may jun june jul july aug sep sept oct nov dec".split())

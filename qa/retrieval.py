@@ -40,14 +40,25 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self._committees = sorted({c.committee for c in index.chunks if c.committee}, key=len, reverse=True)
+        self._access: dict[str, np.ndarray | None] = {}  # clearance -> rows it may see
 
     def mask(self, filters: Filters | None) -> np.ndarray | None:
-        if filters is None or filters.empty:
-            return None
+        """Rows retrieval may return: the filters' and, always, the clearance's (no filters at all
+        means public material only); None when every row is allowed."""
+        filters = filters or Filters()
+        if filters.empty:
+            return self._access_mask(filters.clearance)
         return np.fromiter((filters.admits(c) for c in self.index.chunks), dtype=bool, count=len(self.index.chunks))
 
+    def _access_mask(self, clearance: str) -> np.ndarray | None:
+        if clearance not in self._access:
+            seen = Filters(clearance=clearance)
+            mask = np.fromiter((seen.admits(c) for c in self.index.chunks), dtype=bool, count=len(self.index.chunks))
+            self._access[clearance] = None if mask.all() else mask
+        return self._access[clearance]
+
     def lexical(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
-        tokens = query_tokens(query, self.index.acronyms) + self.index.lexical.compounds(query)
+        tokens = query_tokens(query, self.index.acronyms) + self.index.lexical.joined(query)
         scores = self.index.lexical.scores(tokens, mask)
         top = np.argsort(-scores)[:n]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}

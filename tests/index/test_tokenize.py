@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.lexical import Lexical
-from index.tokenize import joined_pairs, normalise, stem, tokenize
+from index.tokenize import codes, joined_pairs, normalise, stem, tokenize
 
 
 def test_letter_digit_joins_split_like_spaced_forms() -> None:
@@ -80,6 +80,21 @@ def test_a_question_about_caseloads_finds_a_paper_that_writes_case_loads() -> No
     texts = ["Their case loads have reduced to an average of 80.", "Caseloads of reviewing officers are high.",
              "The case was heard on a heavy day."]
     lexical = Lexical.build(texts)
-    assert lexical.compounds("average case load") == ["caseload"]
+    assert lexical.joined("average case load") == ["caseload"]
     scores = lexical.scores(tokenize("average caseload"))
     assert scores[0] > scores[2] and scores[0] > 0
+
+
+def test_codes_are_one_token_each() -> None:
+    assert codes("NI59 and NI 68 - P4.12, G3 and 68% in Quarter 1") == ["ni59", "ni68", "p4.12", "g3"]
+    assert codes("held on 28 June 2011 and 3 Sept 2012") == []
+
+
+def test_a_question_about_ni_68_prefers_its_row_over_a_row_holding_68_percent() -> None:
+    lexical = Lexical.build(["NI 59 - Initial assessments\t81%\t68%", "NI 68 - Referrals going on to assessment\t85%"])
+    scores = lexical.scores(tokenize("NI 68 quarter 1") + lexical.joined("NI 68 quarter 1"))
+    assert scores[1] > scores[0]
+
+
+def test_quarterly_is_not_a_quarter() -> None:
+    assert "quarter" not in tokenize("quarterly reporting")
