@@ -6,7 +6,9 @@ Layout of `--index DIR`:
                              owners.npy (chunk row of each vector), hashes.json (embedding
                              cache keys), acronyms.json, bm25/
 A build is written in full under a new name, then CURRENT is switched with os.replace, so a
-crash at any point leaves the previous build loadable.
+crash at any point leaves the previous build loadable. Every file of a build is checksummed in
+its manifest and checked on load, so a damaged file is named with the command that rebuilds it.
+A document's access level is the one truth for its chunks: it is copied onto them on load.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from corpus.access import EXEMPT, level_of
 from corpus.document import Chunk, PageMark
 from corpus.errors import IndexMismatch, IndexMissing
 from corpus.ingest import ParsedDocument
@@ -48,6 +51,8 @@ class Index:
     manifest: dict[str, Any] = field(default_factory=dict)
     # Chunk row of each vector: a chunk's own vector and those of its sentences.
     owners: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    # Name of the build this index was loaded from ("" when built in memory).
+    build: str = ""
 
     def __post_init__(self) -> None:
         # Vectors grouped by chunk row, so a chunk's vectors are one slice away.
@@ -74,12 +79,16 @@ class IndexStore:
     def pointer(self) -> Path:
         return self.folder / "CURRENT"
 
-    def current(self) -> Path | None:
+    def current_name(self) -> str | None:
+        """The name CURRENT holds (cheap: one small read), without checking the build exists."""
         try:
-            name = self.pointer.read_text(encoding="utf-8").strip()
+            return self.pointer.read_text(encoding="utf-8").strip() or None
         except OSError:
             return None
-        build = self.folder / "builds" / name
+
+    def current(self) -> Path | None:
+        name = self.current_name()
+        build = self.folder / "builds" / (name or "")
         return build if name and build.is_dir() else None
 
     def exists(self) -> bool:
@@ -143,7 +152,8 @@ def _write_build(folder: Path, index: Index) -> None:
 
 
 def _checksums(folder: Path) -> dict[str, str]:
-    names = ["documents.jsonl", "chunks.jsonl", "vectors.npy", "owners.npy", "hashes.json"]
+    names = ["documents.jsonl", "chunks.jsonl", "vectors.npy", "owners.npy", "hashes.json", "acronyms.json"]
+    names += sorted(p.relative_to(folder).as_posix() for p in (folder / "bm25").rglob("*") if p.is_file())
     return {name: _sha256(folder / name) for name in names}
 
 
@@ -168,21 +178,24 @@ def _load_build(build: Path, model: str | None, folder: Path) -> Index:
     for name, expected in manifest.get("checksums", {}).items():
         if not (build / name).is_file() or _sha256(build / name) != expected:
             raise IndexMismatch(f"index file {name} is missing or damaged; {rebuild}")
-    chunks = [_chunk(json.loads(line)) for line in _lines(build / "chunks.jsonl")]
+    docs = [_document(json.loads(line)) for line in _lines(build / "documents.jsonl")]
+    levels = {doc.source: level_of(doc.access) for doc in docs}
+    # A chunk without its document is held back as exempt: fail closed.
+    chunks = [_chunk(json.loads(line), levels) for line in _lines(build / "chunks.jsonl")]
     grouped: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         grouped.setdefault(chunk.source, []).append(chunk)
-    by_source = {}
-    for line in _lines(build / "documents.jsonl"):
-        doc = _document(json.loads(line))
-        by_source[doc.source] = replace(doc, chunks=tuple(grouped.get(doc.source, ())))
+    by_source = {
+        doc.source: replace(doc, access=levels[doc.source], chunks=tuple(grouped.get(doc.source, ())))
+        for doc in docs
+    }
     vectors = np.load(build / "vectors.npy")
     return Index(
         documents=by_source, chunks=chunks, vectors=vectors,
         hashes=json.loads((build / "hashes.json").read_text(encoding="utf-8")),
         lexical=Lexical.load(build / "bm25", len(chunks)), dense=Dense(vectors),
         acronyms=json.loads((build / "acronyms.json").read_text(encoding="utf-8")), manifest=manifest,
-        owners=np.load(build / "owners.npy"),
+        owners=np.load(build / "owners.npy"), build=build.name,
     )
 
 
@@ -195,6 +208,7 @@ def _document(data: dict[str, Any]) -> ParsedDocument:
     return ParsedDocument(**data)
 
 
-def _chunk(data: dict[str, Any]) -> Chunk:
+def _chunk(data: dict[str, Any], levels: dict[str, str]) -> Chunk:
     data["header"] = tuple(data.get("header", ()))
+    data["access"] = levels.get(data["source"], EXEMPT)
     return Chunk(**data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from corpus.access import PUBLIC, may_see
 from corpus.document import Chunk
 
 
@@ -18,14 +19,21 @@ class Turn:
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrictions applied inside retrieval; every field is optional."""
+    """Restrictions applied inside retrieval; every field is optional.
+
+    `clearance` is the access level of whoever asks, not a restriction they choose: the default
+    sees public material only, and only the web layer's sign-in raises it.
+    """
 
     committee: str | None = None
     date_from: str | None = None
     date_to: str | None = None
     kind: str | None = None
+    clearance: str = PUBLIC
 
     def admits(self, chunk: Chunk) -> bool:
+        if not may_see(self.clearance, chunk.access):
+            return False
         if self.committee and (chunk.committee or "").casefold() != self.committee.casefold():
             return False
         if self.kind and chunk.kind != self.kind:
@@ -39,6 +47,7 @@ class Filters:
 
     @property
     def empty(self) -> bool:
+        """No restriction chosen (the clearance is not one)."""
         return not (self.committee or self.date_from or self.date_to or self.kind)
 
 
@@ -61,6 +70,7 @@ class Citation:
     section: str | None = None
     pack_date: str | None = None
     highlight: tuple[int, int] | None = None
+    access: str = PUBLIC
 
     @classmethod
     def of(cls, chunk: Chunk, score: float) -> Citation:
@@ -69,7 +79,7 @@ class Citation:
             page=chunk.page, title=chunk.title, committee=chunk.committee,
             meeting_date=chunk.meeting_date, kind=chunk.kind, score=round(float(score), 4),
             item=chunk.item, item_heading=chunk.item_heading, section=chunk.section,
-            pack_date=chunk.pack_date,
+            pack_date=chunk.pack_date, access=chunk.access,
         )
 
     def to_json(self) -> dict[str, Any]:

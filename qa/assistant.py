@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from corpus.access import LEVELS, PUBLIC, may_see
 from corpus.errors import DocumentNotFound, QueryError
 from index.embedder import Embedder
 from index.store import Index, IndexStore
 from index.tokenize import tokenize
+from qa.access import Views
 from qa.answer import Answer, Citation, Filters, Turn
 from qa.chat import contextualise
 from qa.extraction import Extract, Vocabulary, asked_acronym, definition_answer, extract, period_mismatch
@@ -37,13 +39,19 @@ class DocumentView:
 
 
 class Assistant:
-    """Answers questions and searches over one loaded index."""
+    """Answers questions and searches over one loaded index.
+
+    Every method sees public material only unless told a higher clearance (`Filters.clearance`,
+    `clearance=`): exempt documents are then as absent as documents never ingested.
+    """
 
     def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
-        self.retriever = Retriever(index, embedder, settings)
+        self.views = Views(index)
+        self.retrievers = {level: Retriever(self.views.of(level), embedder, settings) for level in LEVELS}
+        self.retriever = self.retrievers[PUBLIC]
 
     @classmethod
     def open(cls, settings: Settings) -> Assistant:
@@ -66,20 +74,24 @@ class Assistant:
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                mode: str = "hybrid") -> list[Citation]:
         query, k = self._check(query, k, mode)
-        return [self._cite(hit) for hit in self.retriever.search(query, k, filters, mode)]
+        return [self._cite(hit) for hit in self._retriever(filters).search(query, k, filters, mode)]
+
+    def _retriever(self, filters: Filters | None) -> Retriever:
+        return self.retrievers.get((filters or Filters()).clearance, self.retriever)
 
     def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
             filters: Filters | None = None, mode: str = "hybrid", id: Any = None) -> Answer:
         started = time.perf_counter()
         question, k = self._check(question, k, mode)
         asked = contextualise(question, history)
-        hits = self.retriever.search(asked, max(k, RERANK), filters, mode)
+        retriever = self._retriever(filters)
+        hits = retriever.search(asked, max(k, RERANK), filters, mode)
         if not hits:
             return Answer(question, None, False, 0.0, (), _ms(started), id)
-        defined = self._definition(question, filters)
+        defined = self._definition(question, filters, retriever)
         if defined is not None:
             hits = [defined[0]] + [h for h in hits if h.row != defined[0].row]
-        order, found = ([*range(len(hits))], defined[1]) if defined else self._choose(asked, hits)
+        order, found = ([*range(len(hits))], defined[1]) if defined else self._choose(asked, hits, retriever.index)
         citations = [self._cite(hits[i]) for i in order][:k]
         confidence = self._confidence(asked, hits[order[0]], found)
         chunk = self.index.chunks[hits[order[0]].row]
@@ -92,23 +104,26 @@ class Assistant:
         extras = {"answer_label": found.label if found and answerable else None}
         return Answer(question, text, answerable, confidence, tuple(citations), _ms(started), id, extras)
 
-    def _definition(self, question: str, filters: Filters | None) -> tuple[Hit, Extract] | None:
+    def _definition(self, question: str, filters: Filters | None,
+                    retriever: Retriever) -> tuple[Hit, Extract] | None:
         """For "what is X?" about an acronym the papers define, the chunk that defines it."""
-        acronym = asked_acronym(question, self.index.acronyms)
+        acronyms = retriever.index.acronyms  # those of the papers this asker may see
+        acronym = asked_acronym(question, acronyms)
         if acronym is None:
             return None
-        expansion = self.index.acronyms[acronym]
-        for hit in self.retriever.search(f"{expansion} {acronym}", 20, filters, "bm25"):
+        expansion = acronyms[acronym]
+        for hit in retriever.search(f"{expansion} {acronym}", 20, filters, "bm25"):
             found = definition_answer(acronym, expansion, self.index.chunks[hit.row])
             if found:
                 return Hit(hit.row, 1.0, hit.lexical, 1.0), found
         return None
 
-    def _choose(self, question: str, hits: list[Hit]) -> tuple[list[int], Extract | None]:
+    def _choose(self, question: str, hits: list[Hit], view: Index) -> tuple[list[int], Extract | None]:
         """Rerank the top hits by retrieval score and by how well their best answer span fits
-        the question; the winner answers. (Adding the best sentence's cosine lowered dev R@1.)"""
+        the question; the winner answers. (Adding the best sentence's cosine lowered dev R@1.)
+        `view` is the index as the asker sees it: idf and acronyms of visible papers only."""
         top = hits[0].score or 1.0
-        vocab = Vocabulary(self.index.lexical.idf(tokenize(question)), self.index.acronyms)
+        vocab = Vocabulary(view.lexical.idf(tokenize(question)), view.acronyms)
         scored: list[tuple[float, int, Extract | None]] = []
         for i, hit in enumerate(hits[:RERANK]):
             found = extract(question, self.index.chunks[hit.row], vocab)
@@ -131,9 +146,10 @@ class Assistant:
     def _cite(self, hit: Hit) -> Citation:
         return Citation.of(self.index.chunks[hit.row], hit.score)
 
-    def document(self, source: str) -> DocumentView:
+    def document(self, source: str, clearance: str = PUBLIC) -> DocumentView:
+        """The whole document; an exempt one is not found, in the same words, below its level."""
         doc = self.index.documents.get(source)
-        if doc is None:
+        if doc is None or not may_see(clearance, doc.access):
             raise DocumentNotFound(f"no ingested document is named {source!r}")
         titles = [c.title for c in doc.chunks if c.title]
         meta = {"path_name": source, "sha256": doc.sha256, "pages": len(doc.pages) or None,
@@ -142,11 +158,12 @@ class Assistant:
                 "meeting_dates": sorted({c.meeting_date for c in doc.chunks if c.meeting_date})}
         return DocumentView(source, doc.meta.get("title") or (titles[0] if titles else source), doc.text, meta)
 
-    def document_text(self, source: str) -> str:
-        return self.document(source).text
+    def document_text(self, source: str, clearance: str = PUBLIC) -> str:
+        return self.document(source, clearance).text
 
-    def stats(self) -> tuple[int, int]:
-        return len(self.index.documents), len(self.index.chunks)
+    def stats(self, clearance: str = PUBLIC) -> tuple[int, int]:
+        """(documents, chunks) that `clearance` may see."""
+        return self.views.counts(clearance)
 
 
 def _ms(started: float) -> float:

@@ -13,8 +13,10 @@ import typer
 from corpus.errors import ClerkError
 from qa.answer import Turn
 from qa.settings import Settings
+from qa.users_cli import app as users_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Clerk: cited answers from council papers.")
+app.add_typer(users_app, name="users")
 IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="index folder (default var/index)")]
 
 
@@ -51,10 +53,13 @@ def ingest(
     bar = tqdm(total=0, unit="file", desc="reading", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
 
     def progress(outcome: Outcome, done: int, total: int) -> None:
-        bar.total = total
-        bar.set_postfix_str(Path(outcome.path).name[-40:], refresh=False)
-        bar.update(1)
         bar.write(outcome_line(outcome, dry_run), file=sys.stdout)
+        if done <= total:  # files gone from their folder are told after the reading
+            bar.total = total
+            bar.set_postfix_str(Path(outcome.path).name[-40:], refresh=False)
+            bar.update(1)
+        if done == total:
+            bar.close()  # before the embedding bar starts
 
     try:
         report = builder.ingest(list(paths), rebuild=rebuild, dry_run=dry_run, progress=progress)
