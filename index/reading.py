@@ -3,7 +3,9 @@
 Parsing and chunking are pure CPU work on one file at a time, so they run in a process pool;
 results come back as each file finishes. Embedding stays in the main process, which holds the
 model. A worker that dies (a crash inside a native PDF library) costs only its own file: the
-files it took down with it are tried again one at a time.
+files it took down with it are tried again one at a time. Workers start from a fork server, so
+a script that calls the Builder needs the usual `if __name__ == "__main__":` guard (`python -m
+qa` has it); without it parsing falls back to this process.
 """
 
 from __future__ import annotations
@@ -63,6 +65,12 @@ def _in_pool(jobs: list[Job], max_bytes: int, workers: int) -> Iterator[Result]:
                 broken.append(futures[future])
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    if len(broken) == len(jobs):
+        # Not one worker finished a file: the pool cannot run here (a script without the
+        # `if __name__ == "__main__":` guard, no /dev/shm, ...). Parse in this process instead.
+        log.warning("parsing processes could not start; parsing %d files in this process", len(jobs))
+        yield from read_jobs(jobs, max_bytes, workers=1)
+        return
     for job in broken:
         yield _alone(job, max_bytes, context)
 
