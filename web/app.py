@@ -1,4 +1,5 @@
-"""The web application: routes, error handlers, security headers and a request-size limit."""
+"""The web application: routes, sign-in, error handlers, security headers, a request-size limit,
+per-client rate limits and a bound on requests in flight."""
 
 from __future__ import annotations
 
@@ -19,8 +20,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from corpus.errors import IndexError_
 from qa.assistant import Assistant
 from qa.settings import Settings
+from qa.users import UserStore
+from web.auth import Auth
 from web.deps import AssistantSlot
 from web.errors import CatchAll, error_response, index_hint, install_handlers
+from web.limits import Admission, Limits, TokenBucket
+from web.login import router as login
 from web.pages import FacetCache
 from web.pages import router as pages
 from web.routes import router
@@ -42,8 +47,15 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
-    """The app over `assistant`, or over one opened from `settings` at startup."""
+def create_app(settings: Settings, assistant: Assistant | None = None, limits: Limits | None = None,
+               secure_cookie: bool = True) -> FastAPI:
+    """The app over `assistant`, or over one opened from `settings` at startup.
+
+    Accounts are read from the index folder (`python -m qa users`). `secure_cookie=False` is for
+    tests that speak plain HTTP to a non-loopback name only; browsers keep Secure cookies on
+    http://localhost and 127.0.0.1.
+    """
+    limits = limits or Limits()
     app = FastAPI(
         title="Clerk",
         summary="Answers with cited extracts from council committee papers.",
@@ -56,8 +68,12 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     app.state.assistant_slot = AssistantSlot(settings, assistant)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.facet_cache = FacetCache()
+    app.state.auth = Auth(UserStore.in_index(settings.index_dir), secure_cookie)
+    app.state.ask_bucket = TokenBucket(limits.ask_per_second, limits.ask_burst)
+    app.state.login_bucket = TokenBucket(limits.login_per_second, limits.login_burst)
     app.include_router(router)
     app.include_router(pages)
+    app.include_router(login)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     install_handlers(app)
     # Added last is outermost: headers go on every response, the 500 fallback included.
@@ -65,6 +81,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     # Documents are long plain text: compressed, the viewer of a 360 KB pack moves about a fifth.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY)
+    app.add_middleware(Admission, limit=limits.max_in_flight, retry_after=limits.retry_after)
     app.add_middleware(SecurityHeaders)
     return app
 

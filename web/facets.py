@@ -1,7 +1,8 @@
 """What the index holds, for the page: committees, kinds, the period covered, starter questions.
 
 Starter questions are built from the papers themselves – a performance figure, a committee's
-latest resolution, an acronym the papers define – so each one has an answer to find.
+latest resolution, an acronym the papers define – so each one has an answer to find. Only the
+papers the viewer may see count: an exempt item heading must not become a public starter.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from corpus.access import may_see
 from corpus.dates import spoken
 from corpus.document import Chunk
 from index.store import Index
@@ -46,12 +48,13 @@ class Facets:
         return f"{spoken(self.first_date)} to {spoken(self.last_date)}"
 
 
-def facets_of(index: Index) -> Facets:
-    chunks = index.chunks
+def facets_of(index: Index, clearance: str) -> Facets:
+    """Facets of what `clearance` sees; `index` is its view (its acronyms are of visible papers)."""
+    chunks = [c for c in index.chunks if may_see(clearance, c.access)]
     committees = Counter(c.committee for c in chunks if c.committee)
     kinds = sorted({c.kind for c in chunks})
     dates = sorted(c.meeting_date for c in chunks if c.meeting_date)
-    starters = [_figure_question(chunks), *_resolution_questions(chunks), _acronym_question(index)]
+    starters = [_figure_question(chunks), *_resolution_questions(chunks), _acronym_question(chunks, index.acronyms)]
     return Facets(
         committees=tuple(sorted(committees)),
         kinds=tuple((k, KIND_LABELS.get(k, k.capitalize())) for k in kinds),
@@ -98,13 +101,13 @@ def _subject(heading: str) -> str:
     return heading.lower() if heading.isupper() else heading
 
 
-def _acronym_question(index: Index) -> str | None:
+def _acronym_question(chunks: list[Chunk], acronyms: dict[str, str]) -> str | None:
     """An acronym the papers spell out, the one most chunks use."""
-    if not index.acronyms:
+    if not acronyms:
         return None
     counts: Counter[str] = Counter()
-    for chunk in index.chunks:
+    for chunk in chunks:
         words = set(_WORD.findall(chunk.text))
-        counts.update(a for a in index.acronyms if a in words)
-    best = max(sorted(index.acronyms), key=lambda a: counts[a])
+        counts.update(a for a in acronyms if a in words)
+    best = max(sorted(acronyms), key=lambda a: counts[a])
     return f"What is {best}?"

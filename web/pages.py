@@ -2,7 +2,9 @@
 
 Pages render even while the index cannot be opened (the API then answers 503 with the fix), so
 a person sees what is wrong instead of a JSON error. All document text goes through Jinja's
-autoescaping; the scripts only ever place text with textContent.
+autoescaping; the scripts only ever place text with textContent. What a page shows – committees,
+starter questions, the viewer – is what the viewer's clearance may see; an exempt document is a
+plain "no such document" below it.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from corpus.access import PUBLIC, may_see
 from corpus.dates import spoken
 from corpus.errors import DocumentNotFound, IndexError_
-from index.store import Index
 from qa.assistant import Assistant
+from web.auth import Viewer, ViewerDep
 from web.deps import SettingsDep, TemplatesDep
 from web.errors import index_hint
 from web.facets import Facets, facets_of
@@ -27,18 +30,20 @@ router = APIRouter(include_in_schema=False)
 
 
 class FacetCache:
-    """Facets of the last index seen: they change only when the index is reopened."""
+    """Facets of the last assistant seen, one per clearance: they change only with the index."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._index: Index | None = None
-        self._facets: Facets | None = None
+        self._assistant: Assistant | None = None
+        self._facets: dict[str, Facets] = {}
 
-    def get(self, index: Index) -> Facets:
+    def get(self, assistant: Assistant, clearance: str) -> Facets:
         with self._lock:
-            if self._index is not index or self._facets is None:
-                self._index, self._facets = index, facets_of(index)
-            return self._facets
+            if self._assistant is not assistant:
+                self._assistant, self._facets = assistant, {}
+            if clearance not in self._facets:
+                self._facets[clearance] = facets_of(assistant.views.of(clearance), clearance)
+            return self._facets[clearance]
 
 
 def _assistant(request: Request) -> tuple[Assistant | None, str | None]:
@@ -48,33 +53,32 @@ def _assistant(request: Request) -> tuple[Assistant | None, str | None]:
         return None, f"The index cannot be used ({exc}); {index_hint(request.app.state.settings)}."
 
 
-def _context(request: Request, page: str) -> dict[str, Any]:
+def _context(request: Request, page: str, viewer: Viewer) -> tuple[Assistant | None, dict[str, Any]]:
     assistant, problem = _assistant(request)
     cache: FacetCache = request.app.state.facet_cache
-    facets = cache.get(assistant.index) if assistant else None
-    return {"page": page, "facets": facets, "problem": problem}
+    facets = cache.get(assistant, viewer.clearance) if assistant else None
+    return assistant, {"page": page, "facets": facets, "problem": problem, "viewer": viewer}
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, templates: TemplatesDep, settings: SettingsDep) -> HTMLResponse:
-    context = {**_context(request, "ask"), "default_k": settings.k}
+def home(request: Request, templates: TemplatesDep, settings: SettingsDep, viewer: ViewerDep) -> HTMLResponse:
+    context = {**_context(request, "ask", viewer)[1], "default_k": settings.k}
     return templates.TemplateResponse(request, "index.html", context)
 
 
 @router.get("/resolutions", response_class=HTMLResponse)
-def resolutions(request: Request, templates: TemplatesDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "resolutions.html", _context(request, "resolutions"))
+def resolutions(request: Request, templates: TemplatesDep, viewer: ViewerDep) -> HTMLResponse:
+    return templates.TemplateResponse(request, "resolutions.html", _context(request, "resolutions", viewer)[1])
 
 
 @router.get("/doc/{source:path}", response_class=HTMLResponse)
-def document(source: str, request: Request, templates: TemplatesDep) -> HTMLResponse:
+def document(source: str, request: Request, templates: TemplatesDep, viewer: ViewerDep) -> HTMLResponse:
     """The whole document, laid out; the script highlights the span named by `#c=START-END`."""
-    context = _context(request, "doc")
-    assistant = request.app.state.assistant_slot.assistant
-    if context["problem"] or assistant is None:
+    assistant, context = _context(request, "doc", viewer)
+    if assistant is None:
         return templates.TemplateResponse(request, "doc.html", context, status_code=503)
     try:
-        view = assistant.document(plain_name(source))
+        view = assistant.document(plain_name(source), viewer.clearance)
     except DocumentNotFound:
         context["missing"] = source[:255]
         return templates.TemplateResponse(request, "doc.html", context, status_code=404)
@@ -86,5 +90,6 @@ def document(source: str, request: Request, templates: TemplatesDep) -> HTMLResp
         committees=meta.get("committees") or [],
         dates=[spoken(d) for d in meta.get("meeting_dates") or []],
         pages=meta.get("pages"),
+        exempt=not may_see(PUBLIC, view.meta.get("access", PUBLIC)),
     )
     return templates.TemplateResponse(request, "doc.html", context)

@@ -20,7 +20,7 @@ from qa.assistant import Assistant
 KIND = "resolution"
 SORTS = ("relevance", "date")
 CSV_COLUMNS = ("committee", "meeting_date", "minute", "item_heading", "resolution", "citation",
-               "source", "start", "end", "link")
+               "source", "start", "end", "link", "access")
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,6 +40,7 @@ class Resolution:
     page: int | None
     score: float
     citation: str
+    access: str = "public"
 
     @property
     def link(self) -> str:
@@ -54,7 +55,7 @@ def cite(committee: str | None, meeting_date: str | None, minute: str | None) ->
 
 def of_citation(c: Citation) -> Resolution:
     return Resolution(c.committee, c.meeting_date, c.item, c.item_heading, c.text, c.source,
-                      c.start, c.end, c.page, c.score, cite(c.committee, c.meeting_date, c.item))
+                      c.start, c.end, c.page, c.score, cite(c.committee, c.meeting_date, c.item), c.access)
 
 
 def of_chunk(chunk: Chunk) -> Resolution:
@@ -105,6 +106,6 @@ def to_csv(rows: Iterable[Resolution]) -> str:
     writer.writerow(CSV_COLUMNS)
     for r in rows:
         values = (r.committee, r.meeting_date, r.minute, r.item_heading, r.text, r.citation,
-                  r.source, r.start, r.end, r.link)
+                  r.source, r.start, r.end, r.link, r.access)
         writer.writerow([_safe_cell(v) for v in values])
     return out.getvalue()

@@ -1,22 +1,27 @@
 """The HTTP routes: each one calls the Assistant and converts its result to a response schema.
 
 Routes are plain `def` functions on purpose: encoding a question is CPU work, and FastAPI runs
-sync routes in its threadpool instead of on the event loop.
+sync routes in its threadpool instead of on the event loop. Every route reads the viewer's
+clearance and passes it down: below it, an exempt document is as absent as one never ingested
+(404 with the same words), never "forbidden".
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
-from qa.answer import Citation
+from qa.answer import Citation, Filters
 from qa.assistant import Assistant
 from web import precedents
+from web.auth import Viewer, ViewerDep
 from web.deps import AssistantDep
 from web.extracts import covering
 from web.figures import answer_series, header_of
+from web.limits import AskAllowed
 from web.schemas import (
     AnswerOut,
     AskRequest,
@@ -35,44 +40,52 @@ from web.schemas import (
 
 MAX_NAME = 255
 
-_ERRORS = {code: {"model": ErrorOut} for code in (404, 413, 422, 503)}
+_ERRORS = {code: {"model": ErrorOut} for code in (401, 404, 413, 422, 429, 503)}
 router = APIRouter(responses=_ERRORS)  # type: ignore[arg-type]
 
 
+def scoped(filters: Filters | None, viewer: Viewer) -> Filters:
+    """The request's filters at the viewer's clearance (whatever the request said of it)."""
+    return replace(filters or Filters(), clearance=viewer.clearance)
+
+
 @router.post("/api/ask")
-def ask(body: AskRequest, assistant: AssistantDep) -> AnswerOut:
+def ask(body: AskRequest, assistant: AssistantDep, viewer: ViewerDep, _: AskAllowed) -> AnswerOut:
     answer = assistant.ask(
-        body.question, history=body.turns(), k=body.k, filters=body.to_filters(), id=body.id
+        body.question, history=body.turns(), k=body.k, filters=scoped(body.to_filters(), viewer), id=body.id
     )
     headers = [header_of(assistant.index, c) for c in answer.citations]
     return AnswerOut.of(answer, headers, answer_series(assistant.index, answer))
 
 
 @router.get("/api/search")
-def search(params: Annotated[SearchParams, Query()], assistant: AssistantDep) -> SearchOut:
-    citations = assistant.search(params.q, k=params.k, filters=params.to_filters())
+def search(params: Annotated[SearchParams, Query()], assistant: AssistantDep, viewer: ViewerDep) -> SearchOut:
+    citations = assistant.search(params.q, k=params.k, filters=scoped(params.to_filters(), viewer))
     return SearchOut(results=[_cited(assistant, c) for c in citations])
 
 
 @router.get("/api/resolutions")
-def resolutions(params: Annotated[ResolutionParams, Query()], assistant: AssistantDep) -> ResolutionsOut:
+def resolutions(params: Annotated[ResolutionParams, Query()], assistant: AssistantDep,
+                viewer: ViewerDep) -> ResolutionsOut:
     """RESOLVED blocks only: by relevance to `q`, or every one newest first when `q` is empty."""
-    found = precedents.find(assistant, params.q, params.to_filters(), params.k, params.sort)
+    found = precedents.find(assistant, params.q, scoped(params.to_filters(), viewer), params.k, params.sort)
     return ResolutionsOut(results=[ResolutionOut.of(r) for r in found])
 
 
 @router.get("/api/resolutions.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-def resolutions_csv(params: Annotated[ResolutionParams, Query()], assistant: AssistantDep) -> Response:
-    found = precedents.find(assistant, params.q, params.to_filters(), params.k, params.sort)
+def resolutions_csv(params: Annotated[ResolutionParams, Query()], assistant: AssistantDep,
+                    viewer: ViewerDep) -> Response:
+    found = precedents.find(assistant, params.q, scoped(params.to_filters(), viewer), params.k, params.sort)
     disposition = 'attachment; filename="clerk-resolutions.csv"'
     return Response(precedents.to_csv(found), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": disposition})
 
 
 @router.get("/api/extract")
-def extract(params: Annotated[ExtractParams, Query()], assistant: AssistantDep) -> ExtractOut:
+def extract(params: Annotated[ExtractParams, Query()], assistant: AssistantDep, viewer: ViewerDep) -> ExtractOut:
     """The indexed extract a deep link points into, with its neighbours' spans."""
-    found = covering(assistant.index, plain_name(params.source), params.start, params.end)
+    source = assistant.document(plain_name(params.source), viewer.clearance).source
+    found = covering(assistant.index, source, params.start, params.end)
     chunk = found.chunk
     return ExtractOut(
         citation=_cited(assistant, Citation.of(chunk, 0.0)) if chunk else None,
@@ -86,14 +99,14 @@ def _cited(assistant: Assistant, citation: Citation) -> CitationOut:
 
 
 @router.get("/api/documents/{source:path}")
-def document(source: str, assistant: AssistantDep) -> DocumentOut:
-    view = assistant.document(plain_name(source))
+def document(source: str, assistant: AssistantDep, viewer: ViewerDep) -> DocumentOut:
+    view = assistant.document(plain_name(source), viewer.clearance)
     return DocumentOut(source=view.source, title=view.title, text=view.text, meta=dict(view.meta))
 
 
 @router.get("/healthz")
-def healthz(assistant: AssistantDep) -> HealthOut:
-    documents, chunks = assistant.stats()
+def healthz(assistant: AssistantDep, viewer: ViewerDep) -> HealthOut:
+    documents, chunks = assistant.stats(viewer.clearance)
     return HealthOut(documents=documents, chunks=chunks)
 
 

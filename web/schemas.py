@@ -126,6 +126,7 @@ class CitationOut(BaseModel):
     meeting_date: str | None
     kind: str
     score: float
+    access: str = "public"
 
     @classmethod
     def of(cls, citation: Citation, header: tuple[str, ...] | None = None) -> CitationOut:
@@ -207,6 +208,7 @@ class ResolutionOut(BaseModel):
     score: float
     citation: str
     link: str
+    access: str = "public"
 
     @classmethod
     def of(cls, r: Resolution) -> ResolutionOut:

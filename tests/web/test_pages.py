@@ -27,7 +27,7 @@ def client(settings: Settings, assistant: Assistant) -> Iterator[TestClient]:
 
 
 def test_starter_questions_come_from_the_papers_and_are_answered(assistant: Assistant) -> None:
-    facets = facets_of(assistant.index)
+    facets = facets_of(assistant.index, "public")
     assert facets.committees == ("Children and Families Scrutiny Committee", "Health and Wellbeing Board")
     assert (facets.first_date, facets.last_date) == ("2011-06-28", "2015-10-20")
     assert 3 <= len(facets.starters) <= 4
@@ -40,7 +40,7 @@ def test_home_page_lists_committees_kinds_and_starters(client: TestClient, assis
     page = client.get("/").text
     assert '<option value="Health and Wellbeing Board">' in page
     assert '<option value="resolution">' in page
-    for question in facets_of(assistant.index).starters:
+    for question in facets_of(assistant.index, "public").starters:
         assert question.replace("'", "&#39;") in page
 
 

@@ -27,7 +27,9 @@
   function load() {
     try {
       const stored = JSON.parse(localStorage.getItem(STORE) || "[]");
-      return Array.isArray(stored) ? stored.filter((t) => t && t.data && typeof t.question === "string") : [];
+      const turns = Array.isArray(stored) ? stored.filter((t) => t && t.data && typeof t.question === "string") : [];
+      // A conversation kept from a session that has ended must not show exempt extracts.
+      return C.mayShowExempt() ? turns : turns.filter((t) => !(t.data.citations || []).some((c) => c.access === "exempt"));
     } catch (err) {
       return [];
     }
@@ -162,6 +164,7 @@
       (span ? "&a=" + (c.start + span[0]) + "-" + (c.start + span[1]) : "");
     link.append(C.el("span", "visually-hidden", ": " + (c.title || c.source)));
     item.querySelector(".kind").textContent = c.kind + " · " + c.source;
+    C.markExempt(item, c.access);
     return item;
   }
 

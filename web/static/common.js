@@ -101,6 +101,32 @@ window.Clerk = (function () {
     return data;
   }
 
+  // Extracts from exempt (Part 2) papers carry a badge and a class, so they stand out.
+  function markExempt(item, access) {
+    if (access !== "exempt") return;
+    item.classList.add("exempt");
+    const badge = el("span", "exempt-badge", "Exempt");
+    badge.title = "Not for publication (Schedule 12A): do not share outside the council";
+    const where = item.querySelector(".provenance");
+    where.prepend(badge, " ");
+  }
+
+  // Signed in, the page may show exempt material; otherwise it must not, even from storage.
+  function mayShowExempt() {
+    return document.body.dataset.clearance === "exempt";
+  }
+
+  // Signing out clears what this site stored (the conversation may quote exempt papers).
+  document.addEventListener("submit", (event) => {
+    if (!event.target.matches(".signout-form")) return;
+    try {
+      localStorage.clear();
+      sessionStorage.clear();
+    } catch (err) {
+      // Storage disabled: nothing was kept.
+    }
+  });
+
   return { FILTERS, spokenDate, provenance, minuteOf, docLink, el, appendMarked,
-    filtersFromUrl, readFilters, writeFilters, getJson };
+    filtersFromUrl, readFilters, writeFilters, getJson, markExempt, mayShowExempt };
 })();

@@ -42,6 +42,7 @@
     const link = node.querySelector(".open-link");
     link.href = C.docLink(r.source, r.start, r.end);
     link.append(C.el("span", "visually-hidden", ": " + minute));
+    C.markExempt(node, r.access);
     return node;
   }
 
