@@ -26,6 +26,9 @@ class Settings:
     CLERK_MODEL    sentence-transformers model folder or name (default: the packaged MiniLM)
     CLERK_MAX_FILE_MB  files larger than this are refused at ingest (default 100)
     HOST, PORT     where `serve` listens (default 127.0.0.1:8000)
+    CLERK_EMBED_BACKEND  torch | onnx | onnx-int8 (default onnx: sentence-transformers' vectors,
+                   no torch when serving; onnx-int8 is faster but its vectors drift slightly)
+    CLERK_EMBED_CACHE    folder for the ONNX export of the model (default ~/.cache/clerk)
     """
 
     index_dir: Path = Path("var/index")
@@ -41,6 +44,8 @@ class Settings:
     # Below this answer confidence the assistant says the papers do not hold the answer.
     abstain_below: float = 0.3
     embed_batch: int = 32
+    embed_backend: str = "onnx"
+    embed_cache: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -52,6 +57,8 @@ class Settings:
             max_file_mb=float(env.get("CLERK_MAX_FILE_MB", "100")),
             host=env.get("HOST", "127.0.0.1"),
             port=int(env.get("PORT", "8000")),
+            embed_backend=env.get("CLERK_EMBED_BACKEND", "onnx"),
+            embed_cache=Path(env["CLERK_EMBED_CACHE"]) if env.get("CLERK_EMBED_CACHE") else None,
         )
         return base.with_(**overrides)
 
