@@ -128,7 +128,7 @@ class UserStore:
 
     @classmethod
     def in_index(cls, index_dir: Path) -> UserStore:
-        return cls(index_dir / FILE_NAME)
+        return cls(Path(index_dir) / FILE_NAME)
 
     def load(self) -> Accounts | None:
         """The accounts, or None when nobody has been added yet."""

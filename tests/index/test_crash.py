@@ -1,0 +1,95 @@
+"""kill -9 an ingest at random moments, and while it writes its build: the index it started from
+(or the one it finished switching to) still loads and answers, and the next ingest cleans up."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from index.builder import Builder
+from index.embedder import Embedder
+from index.store import IndexStore
+from qa.assistant import Assistant
+from qa.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+KILLS_AT_RANDOM = 3
+QUESTION, ANSWER = "What was NI 59 in Q3?", "41% (50% as of Dec)"
+
+
+def ingest_command(papers: Path, index: Path) -> list[str]:
+    # --rebuild: every run writes and switches a new build; one worker: no pool left behind a kill.
+    return [sys.executable, "-m", "qa", "ingest", str(papers), "--index", str(index), "--rebuild", "--workers", "1"]
+
+
+def start(command: list[str]) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill(process: subprocess.Popen[bytes]) -> bool:
+    """SIGKILL the ingest; True when it was still running."""
+    alive = process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    return alive
+
+
+def kill_when(process: subprocess.Popen[bytes], moment: Callable[[], bool], limit: float = 120) -> bool:
+    """Poll until `moment()` holds, then SIGKILL; True when it was killed at that moment."""
+    deadline = time.monotonic() + limit
+    while process.poll() is None and time.monotonic() < deadline:
+        if moment():
+            return kill(process)
+    kill(process)
+    return False
+
+
+def assert_answers(settings: Settings, embedder: Embedder) -> str:
+    index = IndexStore(settings.index_dir).load(settings.model)
+    assert Assistant(index, embedder, settings).ask(QUESTION).answer == ANSWER
+    return index.build
+
+
+def test_sigkill_at_any_moment_of_an_ingest_leaves_an_index_that_answers(
+        tmp_path: Path, papers: Path, embedder: Embedder) -> None:
+    settings = Settings.from_env(index_dir=tmp_path / "index")
+    store = IndexStore(settings.index_dir)
+    Builder(store, embedder, 2**20).ingest([papers])
+    builds = settings.index_dir / "builds"
+    command = ingest_command(papers, settings.index_dir)
+
+    started = time.monotonic()
+    assert subprocess.run(command, cwd=REPO, capture_output=True, timeout=300).returncode == 0
+    whole = time.monotonic() - started
+    served = assert_answers(settings, embedder)
+
+    # While the new build is being written: CURRENT still names the old one.
+    writing = start(command)
+    assert kill_when(writing, lambda: any(p.name.endswith(".tmp") for p in builds.iterdir()))
+    assert assert_answers(settings, embedder) == served
+    # Just after the switch, before old builds are pruned: the new one serves.
+    switching = start(command)
+    assert kill_when(switching, lambda: store.current_name() not in (served, None))
+    served = assert_answers(settings, embedder)
+
+    rng = random.Random(6)
+    for _ in range(KILLS_AT_RANDOM):
+        process = start(command)
+        time.sleep(rng.uniform(0.1, whole))
+        kill(process)
+        assert_answers(settings, embedder)
+
+    assert subprocess.run(command, cwd=REPO, capture_output=True, timeout=300).returncode == 0
+    assert assert_answers(settings, embedder) != served
+    assert not [p for p in builds.iterdir() if p.name.endswith(".tmp")]  # leftovers of the kills are gone
