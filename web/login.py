@@ -25,9 +25,13 @@ FieldText = Annotated[str, Form(max_length=MAX_PASSWORD)]
 
 
 def _same_origin(request: Request) -> None:
-    """Form posts must come from our own pages (browsers send Origin on every POST)."""
+    """Form posts must come from our own pages. Browsers say where a request comes from in
+    Sec-Fetch-Site; Origin is the fallback (it is "null" here, under Referrer-Policy: no-referrer)."""
+    site = request.headers.get("sec-fetch-site")
     origin = request.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != request.headers.get("host", ""):
+    foreign = (site not in ("same-origin", "none") if site is not None
+               else origin not in (None, "null") and urlsplit(origin).netloc != request.headers.get("host", ""))
+    if foreign:
         raise HTTPException(403, "Sign-in and sign-out must be sent from Clerk's own pages.")
 
 

@@ -363,3 +363,47 @@ def test_usable_at_375_px(phone: Any, live_url: str) -> None:
     assert page.evaluate(overflow) <= 0
     phone.screenshot("13-phone-resolutions", full_page=True)
     no_errors(phone)
+
+
+# --- exempt papers -------------------------------------------------------------------------------
+
+
+def test_exempt_extracts_only_after_signing_in_and_marked_clearly(desktop: Any, exempt_url: str) -> None:
+    from tests.web.exempt import OFFICER
+
+    page = desktop.page
+    question = "Where was Oriel Fenwick-Quist placed?"
+    page.goto(exempt_url + "/")
+    turn = ask(page, question)
+    expect(turn.locator(".answer-text")).to_have_text("Not found in the papers.")
+    assert "Tallowmere" not in page.content() and page.locator(".exempt-badge").count() == 0
+
+    page.click("#signin-link")
+    page.fill("#login-name", OFFICER[0])
+    page.fill("#login-password", OFFICER[1])
+    page.click("#login-button")
+    page.wait_for_url(exempt_url + "/")
+    expect(page.locator(".signed-in")).to_contain_text(OFFICER[0])
+    expect(page.locator(".exempt-notice")).to_be_visible()
+    turn = ask(page, question)
+    first = turn.locator(".citation").first
+    expect(first.locator(".exempt-badge")).to_have_text("Exempt")
+    expect(first).to_have_class(re.compile(r"\bexempt\b"))
+    expect(first.locator(".extract")).to_contain_text("Tallowmere Cottage")
+    assert page.evaluate(CONTRAST_JS) == []
+    desktop.screenshot("09-exempt-extract-marked-for-an-officer", full_page=True)
+
+    first.locator("a.open-link").click()
+    page.wait_for_url(DOC_URL)
+    expect(page.locator(".exempt-banner")).to_contain_text("Not for publication")
+    expect(page.locator(".doc-meta .access-exempt")).to_have_text("Exempt (Part 2)")
+    assert page.evaluate(CONTRAST_JS) == []
+    desktop.screenshot("10-exempt-paper-in-the-viewer")
+
+    page.click("#signout-button")
+    page.wait_for_url(exempt_url + "/")
+    expect(page.locator("#signin-link")).to_be_visible()
+    assert page.evaluate("localStorage.length") == 0  # the conversation quoting exempt text is gone
+    assert "Tallowmere" not in page.content()
+    assert page.request.get(exempt_url + "/api/documents/part2_placement.txt").status == 404
+    no_errors(desktop)
