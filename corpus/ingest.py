@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpus.access import SUGGESTED_KEY, access_of
 from corpus.chunking import Chunker
 from corpus.docmeta import guess_meta, missing_meta
 from corpus.document import Chunk, PageMark, SourceText
@@ -122,12 +123,15 @@ def _parse(path: Path, root: Path | None, sha256: str, max_bytes: int) -> tuple[
     chunks = Chunker(path.name, source.text, source.pages, meta).chunks()
     if not chunks:
         raise ReadError("no text found in file")
+    # Exempt by its sidecar, or held as exempt when the paper says so (fail closed).
+    access, said = access_of(meta, source.text, [p.start for p in split_pack(source.text)])
+    held = f'held as exempt: it says "{said}" (a sidecar "access": "public" publishes it)' if said else ""
     doc = ParsedDocument(
         source=path.name, path=str(path.resolve()), root=str(root) if root else None, sha256=sha256,
-        text=source.text, pages=source.pages, meta=meta, chunks=tuple(chunks),
-        access=meta.get("access", "public"),
+        text=source.text, pages=source.pages, meta=meta | ({SUGGESTED_KEY: said} if said else {}),
+        chunks=tuple(chunks), access=access,
     )
-    return doc, source.meta.get("warning", "")
+    return doc, "; ".join(w for w in (source.meta.get("warning", ""), held) if w)
 
 
 def read_outcome(path: Path, root: Path | None, sha256: str, max_bytes: int) -> tuple[Outcome, ParsedDocument | None]:
