@@ -25,16 +25,16 @@ OPENING_CHARS = 3000
 _BANNER = re.compile(
     r"^(?:part\s*(?:2|ii|two)\b(?!\s*items)|exempt\b|confidential\b|restricted\b|not for publication\b)"
     r"(?!.*\b(?:presence of|with) the (?:public|press)\b)",
-    re.I,
+    re.IGNORECASE,
 )
-_NOT_FOR_PUBLICATION = re.compile(r"\bnot\s+for\s+publication\b", re.I)
-_SCHEDULE_12A = re.compile(r"\bschedule\s*12\s*a\b", re.I)
+_NOT_FOR_PUBLICATION = re.compile(r"\bnot\s+for\s+publication\b", re.IGNORECASE)
+_SCHEDULE_12A = re.compile(r"\bschedule\s*12\s*a\b", re.IGNORECASE)
 # Sentences that name Schedule 12A about excluding the public from some other item.
-_EXCLUSION = re.compile(r"\b(?:exclu(?:de|ded|sion)|absence of the (?:public|press))\b", re.I)
+_EXCLUSION = re.compile(r"\b(?:exclu(?:de|ded|sion)|absence of the (?:public|press))\b", re.IGNORECASE)
 _MARKUP = re.compile(r"^[\s#*_>|-]+|[\s*_|]+$")
 # Cover-sheet fields that answer the question in the negative: "Exempt/Confidential: No".
-_ANSWERED_NO = re.compile(r"(?:[:?–—-]|\t)\s*(?:no|none|nil|n/?a|not applicable|open|public)\b[.\s]*$", re.I)
-_CALL_IN = re.compile(r"\bcall[- ]?in\b", re.I)
+_ANSWERED_NO = re.compile(r"(?:[:?–—-]|\t)\s*(?:no|none|nil|n/?a|not applicable|open|public)\b[.\s]*$", re.IGNORECASE)
+_CALL_IN = re.compile(r"\bcall[- ]?in\b", re.IGNORECASE)
 
 
 def level_of(value: object) -> str:

@@ -16,7 +16,14 @@ from index.tokenize import tokenize
 from qa.access import Views
 from qa.answer import Answer, Citation, Filters, Turn
 from qa.chat import contextualise
-from qa.extraction import Extract, Vocabulary, asked_acronym, definition_answer, extract, period_mismatch
+from qa.extraction import (
+    Extract,
+    Vocabulary,
+    asked_acronym,
+    definition_answer,
+    extract,
+    period_mismatch,
+)
 from qa.retrieval import MODES, Hit, Retriever
 from qa.settings import Settings
 

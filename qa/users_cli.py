@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,7 +13,7 @@ from qa.users import ROLES, AccountError, UserStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Officers and members who sign in and see exempt papers (stored in INDEX/users.json).")
-IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="index folder (default var/index)")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="index folder (default var/index)")]
 NameArg = Annotated[str, typer.Argument(help="user name")]
 
 

@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request

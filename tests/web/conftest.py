@@ -26,8 +26,8 @@ from index.store import IndexStore
 from qa.assistant import Assistant
 from qa.settings import Settings
 from qa.users import UserStore
-from web.app import create_app
 from tests.web.exempt import EXEMPT_PAPERS, OFFICER, TEST_LIMITS
+from web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
 ARTEFACTS = REPO / "test-artefacts"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,16 +19,15 @@ from fastapi.testclient import TestClient
 from qa.assistant import Assistant
 from qa.settings import Settings
 from qa.users import UserStore
+from tests.web.exempt import AIMED, OFFICER, TEST_LIMITS, dev_questions
 from web.app import create_app
 from web.auth import COOKIE
-
-from tests.web.exempt import AIMED, OFFICER, TEST_LIMITS, dev_questions
 
 pytestmark = pytest.mark.slow
 
 PLACEMENT = "part2_placement.txt"  # exempt by its sidecar
 CONTRACT = "contract_award.md"  # exempt by its own words
-CANARY = re.compile(r"fenwick|quist|tallowmere|tq-?48213|4,917|quenbury|vellacott|1,284,650|\bTPP\b", re.I)
+CANARY = re.compile(r"fenwick|quist|tallowmere|tq-?48213|4,917|quenbury|vellacott|1,284,650|\bTPP\b", re.IGNORECASE)
 CANARY_SENTENCE = "Oriel Fenwick-Quist was placed with foster carers at Tallowmere Cottage under contract reference TQ-48213."
 
 
