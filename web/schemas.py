@@ -15,6 +15,7 @@ from web.precedents import SORTS, Resolution
 
 MAX_ANSWER = 4000
 MAX_TURNS = 20
+MAX_OFFSET = 2**31  # character offsets into a document; no ingested text is longer
 
 
 def _clean_text(value: str, limit: int) -> str:
@@ -223,8 +224,8 @@ class ExtractParams(BaseModel):
     """Query string of GET /api/extract: a span of one document."""
 
     source: Annotated[str, Field(min_length=1, max_length=255)]
-    start: Annotated[int, Field(ge=0)]
-    end: Annotated[int, Field(ge=0)]
+    start: Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+    end: Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 
 
 class ExtractOut(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -93,3 +94,33 @@ def test_sigkill_at_any_moment_of_an_ingest_leaves_an_index_that_answers(
     assert subprocess.run(command, cwd=REPO, capture_output=True, timeout=300).returncode == 0
     assert assert_answers(settings, embedder) != served
     assert not [p for p in builds.iterdir() if p.name.endswith(".tmp")]  # leftovers of the kills are gone
+
+
+def test_every_damaged_index_file_is_named_with_the_command_that_rebuilds_it(
+        tmp_path: Path, papers: Path, embedder: Embedder) -> None:
+    from fastapi.testclient import TestClient
+
+    from corpus.errors import IndexMismatch
+    from web.app import create_app
+
+    settings = Settings.from_env(index_dir=tmp_path / "index")
+    store = IndexStore(settings.index_dir)
+    Builder(store, embedder, 2**20).ingest([papers])
+    build = store.current()
+    assert build is not None
+    names = list(store.load(settings.model).manifest["checksums"])
+    assert {"chunks.jsonl", "vectors.npy", "acronyms.json"} <= set(names)
+    assert any(name.startswith("bm25/") for name in names)
+    for name in names:
+        path = build / name
+        original = path.read_bytes()
+        path.write_bytes(original[:-1] + bytes([original[-1] ^ 1]) if original else b"x")
+        with pytest.raises(IndexMismatch, match=rf"{re.escape(name)} is missing or damaged.*--rebuild"):
+            store.load(settings.model)
+        path.write_bytes(original)
+    (build / "chunks.jsonl").write_bytes(b"")
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "chunks.jsonl is missing or damaged" in response.json()["detail"]
+    assert "python -m qa ingest" in response.json()["detail"] and "--rebuild" in response.json()["detail"]
