@@ -21,6 +21,7 @@ from web.limits import client_key, enforce
 
 router = APIRouter(include_in_schema=False)
 _LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\\]{0,500}")
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 FieldText = Annotated[str, Form(max_length=MAX_PASSWORD)]
 
 
@@ -33,6 +34,11 @@ def _same_origin(request: Request) -> None:
                else origin not in (None, "null") and urlsplit(origin).netloc != request.headers.get("host", ""))
     if foreign:
         raise HTTPException(403, "Sign-in and sign-out must be sent from Clerk's own pages.")
+
+
+def _cookie_would_stick(request: Request, auth: Auth) -> bool:
+    """Browsers drop a Secure cookie sent over plain HTTP, except to this machine itself."""
+    return not auth.secure_cookie or request.url.scheme == "https" or request.url.hostname in _LOOPBACK
 
 
 def _local(path: str | None) -> str:
@@ -51,6 +57,10 @@ def login(request: Request, templates: TemplatesDep, viewer: ViewerDep, name: Fi
     _same_origin(request)
     enforce(request.app.state.login_bucket, client_key(request, viewer), "sign-in attempts")
     auth: Auth = request.app.state.auth
+    if not _cookie_would_stick(request, auth):
+        problem = "Signing in needs HTTPS: serve Clerk behind a TLS proxy, or sign in on this machine at http://127.0.0.1."
+        context = {"page": "login", "viewer": viewer, "next": _local(next), "problem": problem}
+        return templates.TemplateResponse(request, "login.html", context, status_code=400)
     user = auth.store.verify(name.strip(), password)
     if user is None:
         context = {"page": "login", "viewer": viewer, "next": _local(next), "problem": None,

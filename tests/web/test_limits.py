@@ -61,7 +61,8 @@ def test_asking_past_the_burst_is_429_with_retry_after(settings: Settings, assis
 
 @pytest.mark.slow
 def test_sign_in_attempts_are_rate_limited(settings: Settings, assistant: Assistant) -> None:
-    with TestClient(create_app(settings, assistant, Limits(login_per_second=0.01, login_burst=2))) as client:
+    app = create_app(settings, assistant, Limits(login_per_second=0.01, login_burst=2))
+    with TestClient(app, base_url="https://testserver") as client:
         statuses = [client.post("/login", data={"name": "x", "password": "y" * 12}).status_code for _ in range(3)]
         assert statuses == [401, 401, 429]
 

@@ -228,3 +228,11 @@ def test_a_sign_in_posted_from_another_site_is_refused(anonymous: TestClient, he
     response = anonymous.post("/login", data={"name": OFFICER[0], "password": OFFICER[1]},
                               headers=headers, follow_redirects=False)
     assert response.status_code == 403 and "set-cookie" not in response.headers
+
+
+def test_signing_in_over_plain_http_to_another_host_says_it_needs_https(exempt_settings: Settings,
+                                                                       exempt_assistant: Assistant) -> None:
+    with TestClient(create_app(exempt_settings, exempt_assistant, TEST_LIMITS), base_url="http://clerk.example") as client:
+        response = client.post("/login", data={"name": OFFICER[0], "password": OFFICER[1]}, follow_redirects=False)
+    assert response.status_code == 400 and "Signing in needs HTTPS" in response.text
+    assert "set-cookie" not in response.headers
