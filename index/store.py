@@ -2,9 +2,10 @@
 
 Layout of `--index DIR`:
     DIR/CURRENT              name of the live build (replaced atomically)
-    DIR/builds/<name>/       manifest.json, documents.jsonl, chunks.jsonl, vectors.npy,
+    DIR/builds/<name>/       manifest.json, documents.jsonl, chunks.jsonl, vectors.npy (float16),
                              owners.npy (chunk row of each vector), hashes.json (embedding
-                             cache keys), acronyms.json, bm25/
+                             cache keys), acronyms.json, bm25/, hnsw.faiss (only above
+                             index.dense.ANN_ABOVE vectors)
 A build is written in full under a new name, then CURRENT is switched with os.replace, so a
 crash at any point leaves the previous build loadable. Every file of a build is checksummed in
 its manifest and checked on load, so a damaged file is named with the command that rebuilds it.
@@ -29,7 +30,7 @@ from corpus.access import EXEMPT, level_of
 from corpus.document import Chunk, PageMark
 from corpus.errors import IndexMismatch, IndexMissing
 from corpus.ingest import ParsedDocument
-from index.dense import Dense
+from index.dense import ANN_FILE, Dense
 from index.lexical import Lexical
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,9 @@ def _write_build(folder: Path, index: Index) -> None:
     with (folder / "chunks.jsonl").open("w", encoding="utf-8") as out:
         for chunk in index.chunks:
             out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
-    np.save(folder / "vectors.npy", index.vectors)
+    # float16 on disk: half the size, cosines within ~1e-3; read back memory-mapped.
+    np.save(folder / "vectors.npy", np.asarray(index.vectors, dtype=np.float16))
+    index.dense.save(folder)
     np.save(folder / "owners.npy", index.owners)
     (folder / "hashes.json").write_text(json.dumps(index.hashes), encoding="utf-8")
     (folder / "acronyms.json").write_text(json.dumps(index.acronyms, indent=1), encoding="utf-8")
@@ -154,6 +157,7 @@ def _write_build(folder: Path, index: Index) -> None:
 def _checksums(folder: Path) -> dict[str, str]:
     names = ["documents.jsonl", "chunks.jsonl", "vectors.npy", "owners.npy", "hashes.json", "acronyms.json"]
     names += sorted(p.relative_to(folder).as_posix() for p in (folder / "bm25").rglob("*") if p.is_file())
+    names += [ANN_FILE] if (folder / ANN_FILE).is_file() else []
     return {name: _sha256(folder / name) for name in names}
 
 
@@ -189,11 +193,11 @@ def _load_build(build: Path, model: str | None, folder: Path) -> Index:
         doc.source: replace(doc, access=levels[doc.source], chunks=tuple(grouped.get(doc.source, ())))
         for doc in docs
     }
-    vectors = np.load(build / "vectors.npy")
+    vectors = np.load(build / "vectors.npy", mmap_mode="r")
     return Index(
         documents=by_source, chunks=chunks, vectors=vectors,
         hashes=json.loads((build / "hashes.json").read_text(encoding="utf-8")),
-        lexical=Lexical.load(build / "bm25", len(chunks)), dense=Dense(vectors),
+        lexical=Lexical.load(build / "bm25", len(chunks)), dense=Dense.load(build, vectors),
         acronyms=json.loads((build / "acronyms.json").read_text(encoding="utf-8")), manifest=manifest,
         owners=np.load(build / "owners.npy"), build=build.name,
     )
