@@ -39,6 +39,15 @@ class Question:
         """Questions with no acceptable answers are ones the papers cannot answer."""
         return bool(self.answers)
 
+    @property
+    def must_be_empty(self) -> bool:
+        """The papers hold no answer, so the right reply is an abstention."""
+        return not self.answers
+
+    @property
+    def is_followup(self) -> bool:
+        return self.followup_of is not None
+
 
 def expand_paths(patterns: Iterable[str | Path]) -> list[Path]:
     """Files named by paths or glob patterns (for when the shell did not expand them), in order."""
@@ -86,16 +95,33 @@ def parse_question(data: Mapping[str, Any], where: str = "question") -> Question
     source = _optional_string(data, "source", where)
     if evidence and not source:
         raise QuestionFileError(f"{where}: 'evidence' given without a 'source'")
+    answers = _strings(data, "answers", where)
+    _check_must_be_empty(data, answers, evidence, where)
     return Question(
         id=_string(data, "id", where),
         question=_string(data, "question", where),
-        answers=_strings(data, "answers", where),
+        answers=answers,
         source=source,
         evidence=evidence,
         type=_string(data, "type", where),
         followup_of=_optional_string(data, "followup_of", where),
         note=_optional_string(data, "note", where),
     )
+
+
+def _check_must_be_empty(
+    data: Mapping[str, Any], answers: tuple[str, ...], evidence: tuple[str, ...], where: str,
+) -> None:
+    """The optional `must_be_empty` flag states what empty `answers` mean; it must agree with them."""
+    flag = data.get("must_be_empty")
+    if flag is None:
+        return
+    if not isinstance(flag, bool):
+        raise QuestionFileError(f"{where}: 'must_be_empty' must be true, false or null")
+    if flag and (answers or evidence):
+        raise QuestionFileError(f"{where}: 'must_be_empty' is true but 'answers' or 'evidence' are given")
+    if not flag and not answers:
+        raise QuestionFileError(f"{where}: 'must_be_empty' is false but 'answers' is empty")
 
 
 def _string(data: Mapping[str, Any], key: str, where: str) -> str:
@@ -164,6 +190,8 @@ def lint(questions: Iterable[Question]) -> list[str]:
             warnings.append(f"{q.id}: answerable but no evidence; retrieval always counts a miss")
         if q.type == "unanswerable" and q.answerable:
             warnings.append(f"{q.id}: type 'unanswerable' but answers are given")
+        if q.must_be_empty and q.evidence:
+            warnings.append(f"{q.id}: no answers, so it must be empty (an abstention), but evidence is given")
     return warnings
 
 

@@ -11,7 +11,14 @@ from typer.testing import CliRunner
 
 from eval.__main__ import app
 from eval.questions import (
-    Question, QuestionFileError, check_evidence, expand_paths, history, lint, load_questions, parse_question,
+    Question,
+    QuestionFileError,
+    check_evidence,
+    expand_paths,
+    history,
+    lint,
+    load_questions,
+    parse_question,
 )
 from qa.answer import Turn
 
@@ -52,8 +59,25 @@ def test_several_files_in_order_blank_lines_skipped(tmp_path: Path) -> None:
 def test_unanswerable_question(tmp_path: Path) -> None:
     row = q(answers=[], evidence=[], type="unanswerable")
     [question] = load_questions([write(tmp_path / "a.jsonl", row)])
-    assert not question.answerable
+    assert not question.answerable and question.must_be_empty
     assert lint([question]) == []
+
+
+def test_must_be_empty_flag_agrees_with_answers(tmp_path: Path) -> None:
+    ok = [q(id="a", answers=[], evidence=[], must_be_empty=True), q(id="b", must_be_empty=False), q(id="c")]
+    assert [x.must_be_empty for x in load_questions([write(tmp_path / "ok.jsonl", *ok)])] == [True, False, False]
+    for row, message in [
+        (q(must_be_empty=True), "'must_be_empty' is true but 'answers' or 'evidence' are given"),
+        (q(answers=[], must_be_empty=False), "'must_be_empty' is false but 'answers' is empty"),
+        (q(must_be_empty="yes"), "'must_be_empty' must be true, false or null"),
+    ]:
+        with pytest.raises(QuestionFileError, match=message):
+            load_questions([write(tmp_path / "bad.jsonl", row)])
+
+
+def test_evidence_for_a_question_without_answers_is_flagged() -> None:
+    [warning] = lint([parse_question(q(id="e", answers=[]))])
+    assert warning.startswith("e: no answers, so it must be empty")
 
 
 @pytest.mark.parametrize(
@@ -139,7 +163,7 @@ def test_check_command(tmp_path: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(app, ["check", "--questions", str(good), "--papers", str(tmp_path)])
     assert ok.exit_code == 0, ok.output
-    assert "1 questions, 0 warning(s)" in ok.output
+    assert "1 questions (1 answerable, 0 must be empty), 0 warning(s)" in ok.output
     # A second file given positionally, as when the shell expands `--questions dev/*.jsonl`.
     failed = runner.invoke(app, ["check", "--questions", str(good), str(bad), "--papers", str(tmp_path)])
     assert failed.exit_code == 1
