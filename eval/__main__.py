@@ -1,15 +1,21 @@
-"""Command line: `python -m eval run --questions FILE.jsonl ...` and `python -m eval check ...`."""
+"""Command line: `python -m eval run|gate|check --questions FILE.jsonl ...` (see eval/README.md)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from corpus.errors import ClerkError, IndexError_, IndexMissing
+from eval import gate as gating
+from eval import report
 from eval import run as runner
+from eval.compare import MAX_P, STAT_TESTS
+from eval.configs import DEFAULT_PRESETS, ConfigError, EvalConfig, is_config_name, resolve
+from eval.failures import format_failures
 from eval.questions import Question, QuestionFileError, check_evidence, expand_paths, lint, load_questions
 from qa.settings import Settings
 
@@ -20,20 +26,29 @@ QuestionsOpt = Annotated[
     typer.Option("--questions", "-q", help="Question file(s) (JSON lines) or glob(s); repeatable."),
 ]
 MoreArg = Annotated[
-    list[str] | None, typer.Argument(help="More question files, so that `--questions dev/*.jsonl` works.",
-                                     show_default=False),
+    list[str] | None, typer.Argument(
+        help="More question files (so that `--questions dev/*.jsonl` works) and, after --configs, "
+             "more presets or .toml files.", show_default=False),
 ]
 IndexOpt = Annotated[
     Path | None, typer.Option("--index", help="Index folder (default: CLERK_INDEX or var/index)."),
 ]
-ModesOpt = Annotated[str, typer.Option("--modes", help="Comma-separated retrieval modes.")]
-JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write all numbers and rows here.")]
-FailuresOpt = Annotated[bool, typer.Option("--failures", help="List hybrid misses and wrong answers.")]
+KOpt = Annotated[int, typer.Option("--k", min=1, max=runner.MAX_K, help="Citations (at least 10).")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write report.md, results.jsonl, failures.md "
+                                                           "and PNG charts into this folder.")]
+FailuresOpt = Annotated[bool, typer.Option("--failures", help="List the first configuration's misses.")]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(code)
+
+
+def _split_words(questions: Sequence[str], more: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """Question files and configuration words: positional words that name presets or .toml files
+    are configurations (`--configs a.toml b.toml` leaves b.toml positional)."""
+    extra = list(more or [])
+    return [*questions, *(w for w in extra if not is_config_name(w))], [w for w in extra if is_config_name(w)]
 
 
 def _load(patterns: list[str]) -> tuple[list[Path], list[Question]]:
@@ -44,52 +59,138 @@ def _load(patterns: list[str]) -> tuple[list[Path], list[Question]]:
         raise _fail(f"error: {exc}", 2) from None
 
 
+def _configs(words: Sequence[str]) -> list[EvalConfig]:
+    try:
+        return resolve(words)
+    except ConfigError as exc:
+        raise _fail(f"error: {exc}", 2) from None
+
+
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
 
 
-def _open(settings: Settings) -> runner.AskingAssistant:
+def _open(settings: Settings) -> runner.Assistants:
+    assistants = runner.Assistants(settings)
     try:
-        return runner.open_assistant(settings)
+        assistants.first  # noqa: B018 - load now, so a missing index is reported before any work
     except IndexMissing:
         raise _fail(f"no index in {settings.index_dir}: run `python -m qa ingest corpus/papers`") from None
     except IndexError_ as exc:
         raise _fail(f"index in {settings.index_dir} cannot be used: {exc}") from None
+    return assistants
+
+
+def _evaluate(
+    qs: list[Question], configs: list[EvalConfig], k: int, index: Path | None, probe: bool,
+) -> tuple[runner.Evaluation, list[str], Settings]:
+    settings = Settings.from_env(index_dir=index)
+    assistants = _open(settings)
+    texts = runner.DocumentTexts(assistants.first.document_text, settings.papers_dir)
+    warnings = lint(qs) + check_evidence(qs, texts)
+    _warn(warnings)
+    try:
+        return runner.evaluate(assistants, qs, configs, k, texts, probe), warnings, settings
+    except IndexMissing:
+        raise _fail("a configuration's index_dir holds no index") from None
+    except ClerkError as exc:
+        raise _fail(f"error: {exc}") from None
+
+
+def _write_out(evaluation: runner.Evaluation, out: Path, files: list[Path], warnings: list[str],
+               settings: Settings, test: str, max_p: float) -> None:
+    written = report.write_report(evaluation, out, files, warnings, settings.index_dir, test, max_p)
+    typer.echo(f"\nwrote {', '.join(str(p) for p in written)}")
 
 
 @app.command()
 def run(
     questions: QuestionsOpt,
     more: MoreArg = None,
-    k: Annotated[int, typer.Option("--k", min=1, max=runner.MAX_K, help="Citations (at least 10).")] = 10,
+    k: KOpt = 10,
     index: IndexOpt = None,
-    modes: ModesOpt = ",".join(runner.MODES),
-    json_out: JsonOpt = None,
+    configs: Annotated[list[str] | None, typer.Option(
+        "--configs", "-c", help="Presets (hybrid, bm25, dense, rrf) or .toml files; comma-separated or "
+                                "repeated. The first is the one the others are compared against.")] = None,
+    modes: Annotated[str | None, typer.Option("--modes", help="Comma-separated presets (older spelling "
+                                                               "of --configs).")] = None,
+    out: OutOpt = None,
+    failures: FailuresOpt = False,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write all numbers and rows here.")] = None,
+    test: Annotated[str, typer.Option("--test", help=f"Paired test: {' or '.join(STAT_TESTS)}.")] = "student",
+    max_p: Annotated[float, typer.Option("--max-p", min=0.0, max=1.0, help="Significance level.")] = MAX_P,
+    probe: Annotated[bool, typer.Option("--probe/--no-probe", help="Also time each question's CPU use "
+                                                                   "in units of a probe (eval/latency.py).")] = True,
+) -> None:
+    """Score retrieval and answers under each configuration; prints markdown tables, compares them."""
+    question_words, config_words = _split_words(questions, more)
+    if test not in STAT_TESTS:
+        raise _fail(f"error: --test must be one of {', '.join(STAT_TESTS)}", 2)
+    words = [*([modes] if modes else []), *(configs or []), *config_words] or [",".join(DEFAULT_PRESETS)]
+    chosen = _configs(words)
+    files, qs = _load(question_words)
+    evaluation, warnings, settings = _evaluate(qs, chosen, k, index, probe)
+    typer.echo(report.console_text(evaluation, test, max_p))
+    if failures:
+        typer.echo("\n" + format_failures(evaluation, evaluation.runs[0]))
+    if json_out is not None:
+        data = report.evaluation_json(evaluation, files, warnings)
+        json_out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if out is not None:
+        _write_out(evaluation, out, files, warnings, settings, test, max_p)
+
+
+@app.command()
+def gate(
+    questions: QuestionsOpt,
+    more: MoreArg = None,
+    k: KOpt = 10,
+    index: IndexOpt = None,
+    config: Annotated[str, typer.Option("--config", help="The preset or .toml file to gate.")] = "hybrid",
+    baseline: Annotated[Path, typer.Option("--baseline", help="Baseline file.")] = gating.BASELINE,
+    update_baseline: Annotated[bool, typer.Option(
+        "--update-baseline", help="Rewrite the baseline from this run instead of checking it.")] = False,
+    out: OutOpt = None,
     failures: FailuresOpt = False,
 ) -> None:
-    """Score retrieval and answers for each retrieval mode; prints markdown tables."""
-    try:
-        mode_list = runner.parse_modes(modes)
-    except ValueError as exc:
-        raise _fail(f"error: {exc}", 2) from None
-    files, qs = _load([*questions, *(more or [])])
-    settings = Settings.from_env(index_dir=index)
-    assistant = _open(settings)
-    texts = runner.DocumentTexts(assistant.document_text, settings.papers_dir)
-    warnings = lint(qs) + check_evidence(qs, texts)
-    _warn(warnings)
-    try:
-        evaluation = runner.evaluate(assistant, qs, mode_list, k, texts)
-    except ClerkError as exc:
-        raise _fail(f"error: {exc}") from None
-    typer.echo(runner.format_evaluation(evaluation, len(qs)))
+    """Fail (exit 1) when a question type's Recall@5 or answer accuracy drops more than 2 points
+    below the baseline, or the median latency rises more than 50 %."""
+    question_words, config_words = _split_words(questions, more)
+    chosen = _configs([config, *config_words])
+    if len(chosen) != 1:
+        raise _fail("error: the gate checks one configuration", 2)
+    recorded = None if update_baseline else _baseline(baseline)
+    files, qs = _load(question_words)
+    evaluation, warnings, settings = _evaluate(qs, chosen, k, index, probe=True)
+    result = evaluation.runs[0]
+    typer.echo(f"{report.headline(evaluation)}\n\n{report.config_section(result)}\n")
     if failures:
-        mode = "hybrid" if "hybrid" in mode_list else mode_list[0]
-        typer.echo("\n" + runner.format_failures(evaluation, qs, mode))
-    if json_out is not None:
-        data = runner.evaluation_json(evaluation, files, warnings)
-        json_out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        typer.echo(format_failures(evaluation, result) + "\n")
+    if out is not None:
+        _write_out(evaluation, out, files, warnings, settings, "student", MAX_P)
+    if recorded is None:
+        gating.save_baseline(gating.baseline_of(result, qs, files, evaluation.k), baseline)
+        typer.echo(f"baseline written to {baseline}")
+        return
+    _judge(recorded, result, qs, baseline)
+
+
+def _baseline(path: Path) -> dict:
+    try:
+        return gating.load_baseline(path)
+    except gating.BaselineError as exc:
+        raise _fail(f"error: {exc}", 2) from None
+
+
+def _judge(recorded: dict, result: runner.ConfigRun, qs: list[Question], path: Path) -> None:
+    for note in gating.notes(recorded, result, qs):
+        typer.echo(f"note: {note}")
+    checks = gating.check(recorded, result)
+    typer.echo(f"### gate against {path}\n\n{gating.format_checks(checks)}")
+    if not all(c.passed for c in checks):
+        typer.echo(f"(if the change is intended, rerun with --update-baseline and commit {path})")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -103,10 +204,12 @@ def check(
     document text); exit 1 on warnings."""
     _, qs = _load([*questions, *(more or [])])
     settings = Settings.from_env(papers_dir=papers, index_dir=index)
-    lookup = _open(settings).document_text if index is not None else None
+    lookup = _open(settings).first.document_text if index is not None else None
     warnings = lint(qs) + check_evidence(qs, runner.DocumentTexts(lookup, settings.papers_dir))
     _warn(warnings)
-    typer.echo(f"{len(qs)} questions, {len(warnings)} warning(s)")
+    empty = sum(1 for q in qs if q.must_be_empty)
+    typer.echo(f"{len(qs)} questions ({len(qs) - empty} answerable, {empty} must be empty), "
+               f"{len(warnings)} warning(s)")
     if warnings:
         raise typer.Exit(1)
 

@@ -6,17 +6,19 @@ The rules are those of ../shared/dev/README.md (restated in eval/README.md).
 from __future__ import annotations
 
 import re
-import statistics
 import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from eval.questions import QUESTION_TYPES, Question
+from eval.questions import Question
 from qa.answer import Answer, Citation
 
 Span = tuple[int, int]
 
 RECALL_KS = (1, 5, 10)
+CURVE_KS = tuple(range(1, 11))  # the Recall@k chart
+NDCG = "ndcg@10"
 EVIDENCE = "evidence"
 _SPACE = re.compile(r"\s+")
 
@@ -67,27 +69,47 @@ def ranx_run(flags: Sequence[bool]) -> dict[str, float]:
     return {EVIDENCE if rank == first else f"c{rank}": float(n - rank + 1) for rank in range(1, n + 1)}
 
 
-def retrieval_scores(flag_lists: Sequence[Sequence[bool]], ks: Sequence[int] = RECALL_KS) -> dict[str, float]:
-    """Recall@k for each k and MRR over questions, computed by ranx; {} for no questions.
+def ranking_metrics(ks: Sequence[int] = RECALL_KS) -> list[str]:
+    """ranx names of the per-question ranking metrics: recall at each k, MRR, nDCG@10."""
+    return [*(f"recall@{k}" for k in ks), "mrr", NDCG]
 
-    Each question has a single relevant "doc" (its evidence), so recall@k is 1 when the first
-    hit is within the top k, and MRR averages 1/rank of the first hit.
+
+def ranking_scores(flag_lists: Mapping[str, Sequence[bool]], metrics: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Each question's ranking metrics (question id -> metric -> value), computed by ranx.
+
+    Each question has a single relevant "doc", its evidence, ranked where its first hit is, so
+    recall@k is 1 when that hit is within the top k, the reciprocal rank is 1/rank and nDCG@10 is
+    1/log2(rank + 1). A question without citations scores 0 everywhere.
     """
-    if not flag_lists:
-        return {}
+    if not flag_lists or not metrics:
+        return {qid: {} for qid in flag_lists}
     from ranx import Qrels, Run, evaluate  # imported here: numba makes the import slow
 
-    names = [f"recall@{k}" for k in ks] + ["mrr"]
-    qrels = {f"q{i}": {EVIDENCE: 1} for i in range(len(flag_lists))}
-    # ranx rejects empty rankings; make_comparable scores the questions left out as misses.
-    run = {f"q{i}": ranx_run(flags) for i, flags in enumerate(flag_lists) if flags}
-    if not run:
-        return dict.fromkeys(names, 0.0)
-    scores = evaluate(Qrels(qrels), Run(run), names, make_comparable=True)
-    if len(names) == 1:  # ranx returns a bare number for a single metric
-        scores = {names[0]: scores}
-    # ranx averages in float32; six places drop the noise (0.8333333180 -> 0.833333).
-    return {name: round(float(value), 6) for name, value in scores.items()}
+    ranked = {qid: ranx_run(flags) for qid, flags in flag_lists.items() if flags}
+    if not ranked:  # ranx rejects a run without any ranking
+        return {qid: dict.fromkeys(metrics, 0.0) for qid in flag_lists}
+    run = Run(ranked)
+    qrels = Qrels({qid: {EVIDENCE: 1} for qid in flag_lists})
+    with warnings.catch_warnings():  # numba's type-safety notes while it compiles ranx
+        warnings.simplefilter("ignore")
+        evaluate(qrels, run, list(metrics), make_comparable=True)
+    # ranx computes in float32; six places drop the noise (0.8333333180 -> 0.833333).
+    return {qid: {m: round(float(run.scores[m][qid]), 6) for m in metrics} for qid in flag_lists}
+
+
+def mean_scores(per_question: Iterable[Mapping[str, float]], metrics: Sequence[str]) -> dict[str, float]:
+    """The mean of each metric over questions, as ranx averages them; {} for no questions."""
+    rows = list(per_question)
+    if not rows:
+        return {}
+    return {m: round(sum(r[m] for r in rows) / len(rows), 6) for m in metrics}
+
+
+def retrieval_scores(flag_lists: Sequence[Sequence[bool]], ks: Sequence[int] = RECALL_KS) -> dict[str, float]:
+    """Recall@k for each k, MRR and nDCG@10 over questions, computed by ranx; {} for no questions."""
+    metrics = ranking_metrics(ks)
+    scores = ranking_scores({f"q{i}": flags for i, flags in enumerate(flag_lists)}, metrics)
+    return mean_scores(scores.values(), metrics)
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -121,7 +143,10 @@ def citation_violations(citations: Iterable[Citation], texts: Mapping[str, str])
 
 @dataclass(frozen=True)
 class QuestionResult:
-    """How one question fared in one retrieval mode."""
+    """How one question fared under one configuration (`mode` is its retrieval mode).
+
+    `ranking` holds the per-question ranking metrics (see ranking_scores) once they are added;
+    `cpu_ms` the CPU time of answering and `probe_ms` that of the probe beside it (eval/latency.py)."""
 
     id: str
     type: str
@@ -134,22 +159,46 @@ class QuestionResult:
     correct: bool
     took_ms: float
     violations: int
+    config: str = ""
+    followup: bool = False
+    confidence: float = 0.0
+    cpu_ms: float | None = None
+    probe_ms: float | None = None
+    ranking: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def abstained(self) -> bool:
         return not self.answerable
 
+    @property
+    def must_be_empty(self) -> bool:
+        return not self.gold_answerable
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """CPU time of answering in units of the probe's; None without a probe."""
+        return self.cpu_ms / self.probe_ms if self.cpu_ms is not None and self.probe_ms else None
+
     def to_json(self) -> dict[str, object]:
         return {
-            "id": self.id, "type": self.type, "mode": self.mode,
-            "gold_answerable": self.gold_answerable, "first_hit_rank": self.first_hit_rank,
-            "answer": self.answer, "answerable": self.answerable, "correct": self.correct,
-            "took_ms": round(self.took_ms, 1), "violations": self.violations,
+            "id": self.id, "type": self.type, "config": self.config or self.mode, "mode": self.mode,
+            "gold_answerable": self.gold_answerable, "must_be_empty": self.must_be_empty,
+            "followup": self.followup, "first_hit_rank": self.first_hit_rank,
+            **{m: v for m, v in self.ranking.items() if m in ranking_metrics(RECALL_KS)},
+            "answer": self.answer, "answerable": self.answerable, "confidence": self.confidence,
+            "correct": self.correct, "took_ms": round(self.took_ms, 1),
+            "cpu_ms": _rounded(self.cpu_ms), "probe_ms": _rounded(self.probe_ms),
+            "violations": self.violations,
         }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def score_question(
     question: Question, answer: Answer, spans: Sequence[Span], texts: Mapping[str, str], mode: str,
+    config: str | None = None, cpu_ms: float | None = None, probe_ms: float | None = None,
 ) -> QuestionResult:
     """Score one answer against its question's evidence spans and gold answers."""
     flags = hit_flags(answer.citations, question.source, spans)
@@ -159,74 +208,14 @@ def score_question(
         answerable=answer.answerable,
         correct=answer_correct(question.answers, answer.answer, answer.answerable),
         took_ms=answer.took_ms, violations=citation_violations(answer.citations, texts),
+        config=config or mode, followup=question.is_followup, confidence=answer.confidence,
+        cpu_ms=cpu_ms, probe_ms=probe_ms,
     )
 
 
-# -- summaries -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GroupScores:
-    """One table row: a question type (or ALL). Retrieval numbers cover its answerable questions."""
-
-    label: str
-    n: int
-    n_answerable: int
-    retrieval: Mapping[str, float]
-    accuracy: float | None
-
-
-@dataclass(frozen=True)
-class ModeSummary:
-    """The table of one retrieval mode plus its mode-wide numbers."""
-
-    mode: str
-    groups: tuple[GroupScores, ...]
-    abstention: float | None
-    false_abstention: float | None
-    p50_ms: float | None
-    violations: int
-
-
-def share(flags: Sequence[bool]) -> float | None:
-    """The share of true values, or None for no values."""
-    return sum(flags) / len(flags) if flags else None
-
-
-def group_scores(label: str, results: Sequence[QuestionResult], ks: Sequence[int] = RECALL_KS) -> GroupScores:
-    answerable = [r for r in results if r.gold_answerable]
-    return GroupScores(
-        label=label, n=len(results), n_answerable=len(answerable),
-        retrieval=retrieval_scores([r.hits for r in answerable], ks),
-        accuracy=share([r.correct for r in results]),
-    )
-
-
-def type_order(types: Iterable[str]) -> list[str]:
-    """The known types in README order, then any others alphabetically."""
-    extra = sorted(set(types) - set(QUESTION_TYPES))
-    return [*QUESTION_TYPES, *extra]
-
-
-def abstention(results: Sequence[QuestionResult]) -> float | None:
-    """Share of unanswerable questions the assistant declined."""
-    return share([r.abstained for r in results if not r.gold_answerable])
-
-
-def false_abstention(results: Sequence[QuestionResult]) -> float | None:
-    """Share of answerable questions the assistant declined."""
-    return share([r.abstained for r in results if r.gold_answerable])
-
-
-def summarise(mode: str, results: Sequence[QuestionResult], ks: Sequence[int] = RECALL_KS) -> ModeSummary:
-    """Rows per question type plus ALL, and the mode-wide abstention, latency and violations."""
-    types = type_order(r.type for r in results)
-    rows = [group_scores(t, [r for r in results if r.type == t], ks) for t in types]
-    rows.append(group_scores("ALL", results, ks))
-    latencies = [r.took_ms for r in results]
-    return ModeSummary(
-        mode=mode, groups=tuple(rows), abstention=abstention(results),
-        false_abstention=false_abstention(results),
-        p50_ms=statistics.median(latencies) if latencies else None,
-        violations=sum(r.violations for r in results),
-    )
+def with_rankings(results: Sequence[QuestionResult], ks: Sequence[int] = CURVE_KS) -> list[QuestionResult]:
+    """The results of one configuration with their ranking metrics filled in (answerable ones only:
+    a must-be-empty question has no evidence to rank)."""
+    flags = {r.id: r.hits for r in results if r.gold_answerable}
+    scores = ranking_scores(flags, ranking_metrics(ks))
+    return [replace(r, ranking=scores[r.id]) if r.id in scores else r for r in results]

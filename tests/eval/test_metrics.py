@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from eval.metrics import (
-    answer_correct, citation_violations, evidence_spans, find_all, first_hit_rank, hit_flags, normalise,
-    overlaps, ranx_run, retrieval_scores, score_question, summarise,
+    answer_correct,
+    citation_violations,
+    evidence_spans,
+    find_all,
+    first_hit_rank,
+    hit_flags,
+    normalise,
+    overlaps,
+    ranking_metrics,
+    ranking_scores,
+    ranx_run,
+    retrieval_scores,
+    score_question,
+    with_rankings,
 )
-from eval.questions import QUESTION_TYPES, Question
+from eval.questions import Question
 from qa.answer import Answer, Citation
 
 TEXT = "alpha beta gamma beta delta"
@@ -90,11 +104,24 @@ def test_ranx_agrees_with_hand_computation() -> None:
     assert scores["recall@5"] == pytest.approx(2 / 5)
     assert scores["recall@10"] == pytest.approx(3 / 5)
     assert scores["mrr"] == pytest.approx((1 + 1 / 3 + 1 / 7) / 5)
+    assert scores["ndcg@10"] == pytest.approx((1 + 1 / math.log2(4) + 1 / math.log2(8)) / 5, abs=1e-6)
+
+
+def test_ranking_scores_per_question() -> None:
+    flags = {"a": (False, True), "b": (False,) * 11 + (True,), "c": ()}
+    scores = ranking_scores(flags, ranking_metrics((1, 2, 10)))
+    assert scores["a"] == pytest.approx(
+        {"recall@1": 0.0, "recall@2": 1.0, "recall@10": 1.0, "mrr": 0.5, "ndcg@10": 1 / math.log2(3)}, abs=1e-6)
+    # a hit at rank 12 counts for MRR but not within the top 10
+    assert scores["b"]["recall@10"] == 0.0 and scores["b"]["ndcg@10"] == 0.0
+    assert scores["b"]["mrr"] == pytest.approx(1 / 12, abs=1e-6)
+    assert scores["c"] == dict.fromkeys(ranking_metrics((1, 2, 10)), 0.0)
 
 
 def test_retrieval_scores_of_nothing() -> None:
     assert retrieval_scores([]) == {}
-    assert retrieval_scores([(False, True)], ks=()) == {"mrr": pytest.approx(0.5)}
+    assert retrieval_scores([(False, True)], ks=()) == pytest.approx({"mrr": 0.5, "ndcg@10": 1 / math.log2(3)})
+    assert retrieval_scores([(False,), ()]) == dict.fromkeys(ranking_metrics(), 0.0)
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -147,37 +174,23 @@ def test_score_question() -> None:
     assert (result.first_hit_rank, result.correct, result.violations, result.mode) == (2, True, 0, "bm25")
 
 
-def test_summarise_by_type_with_abstention() -> None:
+def test_with_rankings_scores_only_answerable_questions() -> None:
     spans = evidence_spans(TEXT, ["beta"])
     texts = {"a.txt": TEXT}
-    cases = [
-        (question("t1", type_="table"), answer("beta", True, cite(6, 10), took_ms=5.0)),
-        (question("t2", type_="table"), answer(None, False, cite(0, 5), cite(17, 21), took_ms=7.0)),
-        (question("n1"), answer("alpha", True, cite(0, 5), took_ms=9.0)),
-        (question("u1", (), "unanswerable"), answer(None, False, took_ms=1.0)),
-        (question("u2", (), "unanswerable"), answer("gamma", True, cite(11, 16), took_ms=3.0)),
+    results = [
+        score_question(question("t1"), answer("beta", True, cite(0, 5), cite(6, 10)), spans, texts, "dense"),
+        score_question(question("u1", ()), answer(None, False, cite(6, 10)), spans, texts, "dense"),
     ]
-    results = [score_question(q, a, spans, texts, "hybrid") for q, a in cases]
-    summary = summarise("hybrid", results)
-    rows = {g.label: g for g in summary.groups}
-    assert [g.label for g in summary.groups] == [*QUESTION_TYPES, "ALL"]
-    assert rows["table"].n == 2 and rows["table"].accuracy == pytest.approx(0.5)
-    assert rows["table"].retrieval["recall@1"] == pytest.approx(0.5)
-    assert rows["table"].retrieval["mrr"] == pytest.approx((1 + 1 / 2) / 2)
-    assert rows["people"].n == 0 and rows["people"].accuracy is None and rows["people"].retrieval == {}
-    assert rows["unanswerable"].retrieval == {} and rows["unanswerable"].accuracy == pytest.approx(0.5)
-    assert rows["ALL"].n == 5 and rows["ALL"].n_answerable == 3
-    assert rows["ALL"].retrieval["recall@10"] == pytest.approx(2 / 3)
-    assert rows["ALL"].accuracy == pytest.approx(2 / 5)
-    assert summary.abstention == pytest.approx(1 / 2)
-    assert summary.false_abstention == pytest.approx(1 / 3)
-    assert summary.p50_ms == pytest.approx(5.0)
-    assert summary.violations == 0
+    ranked = with_rankings(results)
+    assert ranked[0].ranking["recall@1"] == 0.0 and ranked[0].ranking["recall@2"] == 1.0
+    assert ranked[0].ranking["mrr"] == pytest.approx(0.5)
+    assert ranked[1].ranking == {}
+    row = ranked[0].to_json()
+    assert row["first_hit_rank"] == 2 and row["recall@5"] == 1.0 and "recall@2" not in row
+    assert row["config"] == "dense" and row["must_be_empty"] is False
 
 
-def test_unknown_types_get_their_own_row() -> None:
+def test_no_citations_at_all_scores_zero_not_an_error() -> None:
     result = score_question(question("x", type_="budget"), answer("beta", True), (), {}, "dense")
-    groups = summarise("dense", [result]).groups
-    assert [g.label for g in groups][-2:] == ["budget", "ALL"]
-    # no citations at all: every retrieval number is 0, not an error
-    assert groups[-1].retrieval == {"recall@1": 0.0, "recall@5": 0.0, "recall@10": 0.0, "mrr": 0.0}
+    [ranked] = with_rankings([result])
+    assert ranked.first_hit_rank is None and set(ranked.ranking.values()) == {0.0}

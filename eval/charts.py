@@ -1,0 +1,74 @@
+"""PNG charts of an evaluation, drawn with matplotlib's Agg canvas (no display, no global state)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eval.metrics import CURVE_KS, mean_scores
+from eval.run import ConfigRun
+from eval.summary import ALL, ANSWERABLE, MUST_BE_EMPTY
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+RECALL_CHART = "recall_at_k.png"
+ACCURACY_CHART = "accuracy_by_type.png"
+
+
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def recall_curve(run: ConfigRun) -> list[float]:
+    """Recall@k for k = 1..10 over the run's answerable questions."""
+    names = [f"recall@{k}" for k in CURVE_KS]
+    means = mean_scores((r.ranking for r in run.results if r.gold_answerable), names)
+    return [means.get(name, 0.0) for name in names]
+
+
+def draw_recall_at_k(runs: Sequence[ConfigRun], path: Path) -> Path:
+    """One line per configuration: the share of answerable questions cited within the top k."""
+    figure = _figure(7, 4.5)
+    axes = figure.add_subplot()
+    for run in runs:
+        axes.plot(CURVE_KS, recall_curve(run), marker="o", label=run.config.name)
+    n = sum(1 for r in runs[0].results if r.gold_answerable) if runs else 0
+    axes.set(xlabel="k (citations looked at)", ylabel="Recall@k", ylim=(0, 1.02), xticks=list(CURVE_KS),
+             title=f"Recall@k per configuration ({n} answerable questions)")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower right")
+    figure.savefig(path)
+    return path
+
+
+def draw_accuracy_by_type(runs: Sequence[ConfigRun], path: Path) -> Path:
+    """Grouped bars: answer accuracy of each question type (and ALL) under each configuration."""
+    groups = [g for g in runs[0].summary.groups if g.n] if runs else []
+    figure = _figure(min(14.0, max(7.0, len(groups) * (0.4 + 0.2 * len(runs)))), 4.5)
+    axes = figure.add_subplot()
+    width = 0.8 / max(1, len(runs))
+    for i, run in enumerate(runs):
+        values = [(run.summary.group(g.label) or g).accuracy or 0.0 for g in groups]
+        positions = [x + (i - (len(runs) - 1) / 2) * width for x in range(len(groups))]
+        axes.bar(positions, values, width, label=run.config.name)
+    axes.set_xticks(range(len(groups)), [f"{g.label}\n(n={g.n})" for g in groups], fontsize=8)
+    axes.set(ylabel="answer accuracy", ylim=(0, 1.05), title="Answer accuracy per question type")
+    types = sum(1 for g in groups if g.label not in (ANSWERABLE, MUST_BE_EMPTY, ALL))
+    axes.axvline(types - 0.5, color="grey", linewidth=0.8)  # question types | subtotals and ALL
+    axes.grid(axis="y", alpha=0.3)
+    axes.legend(loc="upper left", fontsize=8, ncols=min(4, len(runs)))
+    figure.savefig(path)
+    return path
+
+
+def draw_all(runs: Sequence[ConfigRun], folder: Path) -> list[Path]:
+    """Every chart into `folder`; returns the files written."""
+    return [draw_recall_at_k(runs, folder / RECALL_CHART), draw_accuracy_by_type(runs, folder / ACCURACY_CHART)]
+
