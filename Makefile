@@ -8,7 +8,9 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test index bench clean
+DEV_QUESTIONS ?= ../shared/dev/*.jsonl
+
+.PHONY: run test index bench clean gate eval
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +31,15 @@ test: $(STAMP)
 
 bench: index
 	$(PY) bench/run.py
+
+# Regression gate (eval/README.md): fails when a question type's Recall@5 or answer accuracy drops
+# more than 2 points below eval/baseline.json, or the median latency rises more than 50 %.
+gate: index
+	$(PY) -m eval gate --questions $(DEV_QUESTIONS) --baseline eval/baseline.json
+
+# The full report with charts, every preset side by side: var/eval/report.md
+eval: index
+	$(PY) -m eval run --questions $(DEV_QUESTIONS) --configs hybrid,bm25,dense,rrf --out var/eval
 
 clean:
 	rm -rf $(VENV) var
