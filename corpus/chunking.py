@@ -97,6 +97,19 @@ def is_heading(block: Block) -> bool:
     return bool(_NUMBERED_HEADING.match(text)) and len(text.split()) <= 8
 
 
+def _headings_apart(blocks: Iterator[Block]) -> Iterator[Block]:
+    """A heading with a line of prose straight under it ("3. Any other business" over "RESOLVED
+    that ...", common in PDF text) is two blocks: the heading names the section, the line is
+    content and must not be lost with it."""
+    for block in blocks:
+        rest = Block(block.lines[1:], False)
+        if len(block.lines) == 2 and is_heading(block) and not is_heading(rest):
+            yield Block(block.lines[:1], False)
+            yield rest
+        else:
+            yield block
+
+
 def is_title_line(block: Block, following: list[Block]) -> bool:
     """A short plain line standing alone over a paragraph of prose reads as a section title
     ("Wilmslow, Knutsford & Poynton locality"), though it is neither bold nor capitals."""
@@ -158,7 +171,7 @@ class Chunker:
         pending: list[Block] = []
         header: tuple[str, ...] = ()
         caption: str | None = None
-        blocks = list(blocks_of(split_lines(self.text, part.start, part.end)))
+        blocks = list(_headings_apart(blocks_of(split_lines(self.text, part.start, part.end))))
         for n, block in enumerate(blocks):
             if part.kind not in ("minutes", "agenda") and is_title_line(block, blocks[n + 1:n + 2]):
                 yield from self._prose(part, unit, pending)

@@ -296,3 +296,12 @@ def test_a_short_plain_line_over_prose_titles_its_section() -> None:
     assert by_figure["Wilmslow locality"].text.startswith("Wilmslow locality\n\nThere were 622")
     assert "Wilmslow locality" in by_figure["Wilmslow locality"].context
     assert all(c.section != "Dear Lorraine" for c in chunks), "a salutation is not a title"
+
+
+@pytest.mark.parametrize("body", ["RESOLVED that the next meeting be held on 9 April 2024.",
+                                  "The following allocations were agreed by members present:"])
+def test_a_line_straight_under_a_heading_is_kept(body: str) -> None:
+    text = f"Minutes of a meeting of the Parish Council\nheld on 3 March 2024\n\n3. Any other business\n{body}\n"
+    chunks = chunks_of(text)
+    assert any(body in c.text for c in chunks)
+    assert_exact(text, chunks)
