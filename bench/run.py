@@ -1,10 +1,14 @@
-"""Clerk benchmark: ingest time, warm query latency (in-process and over HTTP), a rank-bm25 baseline,
-peak RSS and index size. Prints a markdown table and writes bench/results/latest.json.
+"""Clerk benchmark: ingest stages and chunks/s, embedding backends, warm query latency in-process and
+over HTTP, server cold start, peak RSS, index size and dev Recall@5, at corpus scale x1, x10 and
+x100, with txtai's hybrid index and rank-bm25 measured side by side. Prints markdown tables and
+writes bench/results/latest.json.
 
-    .venv/bin/python bench/run.py [--questions GLOB] [--skip-ingest --index DIR] [--keep-index]
+    .venv/bin/python bench/run.py [--scales 1,10,100] [--rounds 3] [--no-torch-ingest] [--no-txtai]
 
-Ingest runs into a fresh temporary index folder (removed afterwards unless --keep-index). The HTTP
-server listens on 127.0.0.1 only, on a free port, and stops by itself.
+Everything is built under a temporary folder (removed unless --keep). x1 is embedded for real.
+x10/x100 are synthetic copies of the papers (bench/synth.py) whose vectors are derived from the
+x1 vectors plus calibrated noise (bench/derived.py); texts with no x1 match are encoded for real.
+Servers listen on 127.0.0.1 only, on free ports, and are stopped by the script.
 """
 
 from __future__ import annotations
@@ -14,248 +18,231 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import argparse
-import functools
-import glob
-import json
-import math
-import re
-import resource
-import shutil
-import socket
-import statistics
-import sys
-import tempfile
-import threading
-import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import httpx
-import numpy as np
-import uvicorn
-from rank_bm25 import BM25Okapi  # type: ignore[import-untyped]
-
-from corpus.errors import ClerkError
-from index.builder import Builder
-from index.embedder import Embedder
-from index.store import IndexStore
-from qa.assistant import Assistant
-from qa.retrieval import MODES
-from qa.settings import Settings
-from web.app import create_app
+from bench import embedding, report  # noqa: E402
+from bench.measure import Server, disk_mb, http_latency, latency, load, peak_rss_mb  # noqa: E402
+from bench.quality import DevSet, Extract  # noqa: E402
+from index.builder import Builder, vector_units  # noqa: E402
+from index.embedder import Embedder  # noqa: E402
+from index.store import Index, IndexStore  # noqa: E402
+from qa.assistant import Assistant  # noqa: E402
+from qa.settings import Settings  # noqa: E402
 
 DEFAULT_QUESTIONS = str(ROOT.parent / "shared/dev/*.jsonl")
 RESULTS = ROOT / "bench/results/latest.json"
-HTTP_MAX = 500  # upper bound on HTTP requests, whatever the question set holds
-WARMUP = 3
+K = 5
 
 
-def latency(samples_ms: list[float]) -> dict[str, float]:
-    """p50 / p95 / mean of a list of milliseconds (nearest-rank percentiles)."""
-    if not samples_ms:
-        return {"n": 0, "p50": float("nan"), "p95": float("nan"), "mean": float("nan")}
-    ordered = sorted(samples_ms)
-
-    def pct(p: float) -> float:
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-    return {"n": len(ordered), "p50": pct(50), "p95": pct(95), "mean": statistics.fmean(ordered)}
-
-
-def load_questions(pattern: str) -> list[str]:
-    """The "question" field of every JSON line in the files matching `pattern`."""
-    questions: list[str] = []
-    for path in sorted(glob.glob(pattern)):
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                question = json.loads(line).get("question")
-                if isinstance(question, str) and question.strip():
-                    questions.append(question)
-    return questions
-
-
-def ingest(settings: Settings, embedder: Embedder) -> dict[str, Any]:
-    """One ingest of the papers folder, the way `python -m qa ingest` does it."""
-    papers = settings.papers_dir if settings.papers_dir.is_absolute() else ROOT / settings.papers_dir
-    builder = Builder(IndexStore(settings.index_dir), embedder, int(settings.max_file_mb * 2**20))
+def ingest(index_dir: Path, papers: Path, embedder: Any) -> dict[str, Any]:
+    """One ingest the way `python -m qa ingest` does it: wall time, stages, chunks/s."""
+    builder = Builder(IndexStore(index_dir), embedder, 100 * 2**20)
     t0 = time.perf_counter()
-    report = builder.ingest([papers])
+    report_ = builder.ingest([papers])
     wall = time.perf_counter() - t0
-    return {"wall_s": wall, "seconds": dict(report.seconds), "documents": report.documents,
-            "chunks": report.chunks, "embedded": report.embedded, "failed": len(report.failed),
-            "chunks_per_s": report.chunks / wall if wall else float("nan")}
+    assert not report_.failed, report_.failed
+    return {"wall_s": wall, "stages_s": dict(report_.seconds), "documents": report_.documents,
+            "chunks": report_.chunks, "embedded": report_.embedded,
+            "chunks_per_s": report_.chunks / wall if wall else None,
+            "embedded_per_s": report_.embedded / report_.seconds["embed"] if report_.seconds.get("embed") else None}
 
 
-def timed(fn: Callable[[str], object], questions: list[str]) -> tuple[list[float], int]:
-    """Milliseconds per call of fn(question); errors are counted, not timed."""
-    samples: list[float] = []
-    errors = 0
-    for question in questions:
-        t0 = time.perf_counter()
-        try:
-            fn(question)
-        except ClerkError:
-            errors += 1
-            continue
-        samples.append((time.perf_counter() - t0) * 1000.0)
-    return samples, errors
+def clerk_ranker(assistant: Assistant) -> Any:
+    def rank(question: str, turns: list[Any]) -> list[Extract]:
+        answer = assistant.ask(question, turns, k=K)
+        return [(c.source, c.start, c.end) for c in answer.citations]
+    return rank
 
 
-def ask_in(assistant: Assistant, mode: str, question: str) -> object:
-    return assistant.ask(question, mode=mode)
+def rows_ranker(index: Index, search: Any) -> Any:
+    def rank(question: str, turns: list[Any]) -> list[Extract]:
+        return [(index.chunks[r].source, index.chunks[r].start, index.chunks[r].end) for r in search(question, K)]
+    return rank
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def queries(dev: DevSet, systems: dict[str, Any], rounds: int) -> dict[str, Any]:
+    """Every system answers every dev question `rounds` times, systems interleaved per round."""
+    samples: dict[str, list[float]] = {name: [] for name in systems}
+    recall: dict[str, float] = {}
+    for _ in range(rounds):
+        for name, rank in systems.items():
+            scored = dev.score(rank)
+            samples[name] += scored.latencies_ms
+            recall.setdefault(name, scored.recall_at_5)
+    return {name: {**latency(samples[name]), "recall_at_5": recall[name]} for name in systems}
 
 
-def http_bench(settings: Settings, assistant: Assistant, questions: list[str]) -> dict[str, Any]:
-    """POST /api/ask for each question against an in-thread uvicorn on loopback."""
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, assistant), host="127.0.0.1", port=port,
-                            log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="bench-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    samples: list[float] = []
-    statuses: dict[int, int] = {}
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30.0) as client:
-            for question in questions[:WARMUP]:
-                client.post("/api/ask", json={"question": question})
-            for question in questions[:HTTP_MAX]:
-                t0 = time.perf_counter()
-                response = client.post("/api/ask", json={"question": question})
-                samples.append((time.perf_counter() - t0) * 1000.0)
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-    return {**latency(samples), "statuses": statuses}
+def serve(index_dir: Path, questions: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Cold start to first answer, then HTTP latency at concurrency 1 and 4, then peak RSS."""
+    with Server(index_dir, env) as server:
+        out: dict[str, Any] = {"ready_s": server.ready_s, "torch_loaded": server.torch_loaded()}
+        out["http_c1"] = http_latency(server.url, questions, 1)
+        out["http_c4"] = http_latency(server.url, questions, 4)
+        out["rss_mb"] = server.peak_rss_mb()
+        out["torch_loaded_after"] = server.torch_loaded()
+    return out
 
 
-def rank_bm25_bench(assistant: Assistant, questions: list[str], k: int) -> dict[str, Any]:
-    """A naive rank-bm25 BM25Okapi over the same chunk texts: build time and top-k query latency."""
-    def tokens(text: str) -> list[str]:
-        return re.findall(r"\w+", text.lower())
-
+def scale_one(args: argparse.Namespace, work: Path, dev: DevSet, settings: Settings, result: dict[str, Any]) -> Index:
+    """x1: real ingests (default backend, int8, torch), embedding speed, queries, peers, server."""
+    papers = settings.papers_dir if settings.papers_dir.is_absolute() else ROOT / settings.papers_dir
+    x1 = work / "x1"
+    onnx = Embedder(settings.model, settings.embed_batch, backend="onnx")
     t0 = time.perf_counter()
-    bm25 = BM25Okapi([tokens(c.text) for c in assistant.index.chunks])
-    build = time.perf_counter() - t0
+    onnx.model  # noqa: B018 - export (first time only) and load outside the ingest timing
+    out: dict[str, Any] = {"model_load_s": time.perf_counter() - t0}
+    out["ingest"] = ingest(x1, papers, onnx)
+    out["reingest_unchanged"] = ingest(x1, papers, onnx)
+    index = IndexStore(x1).load(settings.model)
+    _, units = vector_units(index.chunks)
+    sample = random.Random(0).sample(units, min(args.sample, len(units)))
+    backends = ["torch", "onnx", "onnx-int8"]
+    print(f"[{load()}] embedding throughput on {len(sample)} texts", flush=True)
+    out["embedding"] = embedding.throughput(settings.model, sample, backends, args.rounds, None)
+    out["query_encode"] = embedding.query_encode(settings.model, dev.texts(), ["torch", "onnx"], None)
+    out["backends"] = {"onnx": {"ingest": out["ingest"], "index": x1}}
+    others = ["onnx-int8"] + ([] if args.no_torch_ingest else ["torch"])
+    for backend in others:
+        print(f"[{load()}] x1 ingest with {backend}", flush=True)
+        embedder = Embedder(settings.model, settings.embed_batch, backend=backend)
+        embedder.model  # noqa: B018
+        folder = work / f"x1-{backend}"
+        out["backends"][backend] = {"ingest": ingest(folder, papers, embedder), "index": folder}
+    for backend, entry in out["backends"].items():
+        embedder = Embedder(settings.model, settings.embed_batch, backend=backend)
+        assistant = Assistant(IndexStore(entry["index"]).load(settings.model), embedder, settings)
+        entry["recall_at_5"] = dev.score(clerk_ranker(assistant)).recall_at_5
+        entry["index"] = str(entry["index"])
+    print(f"[{load()}] x1 queries and peers", flush=True)
+    systems = {"clerk": clerk_ranker(Assistant(index, onnx, settings))}
+    from bench.peers import RankBM25, Txtai
 
-    def query(question: str) -> object:
-        scores = bm25.get_scores(tokens(question))
-        return np.argsort(scores)[::-1][:k]
+    bm25 = RankBM25(index.chunks)
+    systems["rank-bm25"] = rows_ranker(index, bm25.search)
+    out["rank_bm25_build_s"] = bm25.build_s
+    peer = None
+    if not args.no_txtai:
+        peer = Txtai(index.chunks, settings.model)
+        systems["txtai-hybrid"] = rows_ranker(index, peer.search)
+        out["txtai"] = {"build_s": peer.build_s, "load_s": peer.load_s, "disk_mb": peer.disk_mb(),
+                        "units": peer.units}
+    out["queries"] = queries(dev, systems, args.rounds)
+    if peer is not None:
+        peer.close()
+    out["disk_mb"] = disk_mb(x1)
+    print(f"[{load()}] x1 server", flush=True)
+    out["server"] = serve(x1, dev.texts(), {"CLERK_EMBED_BACKEND": "onnx"})
+    out["server_torch"] = serve(x1, dev.texts()[:20], {"CLERK_EMBED_BACKEND": "torch"})
+    result["x1"] = out
+    return index
 
-    samples, _ = timed(query, questions)
-    return {**latency(samples), "build_s": build}
+
+def scale_n(scale: int, args: argparse.Namespace, work: Path, dev: DevSet, settings: Settings,
+            x1: Index, result: dict[str, Any]) -> None:
+    """A synthetic x`scale` corpus with derived vectors: ingest, re-ingest, one file changed, queries."""
+    from bench.derived import DerivedEmbedder
+    from bench.synth import grow
+
+    papers = settings.papers_dir if settings.papers_dir.is_absolute() else ROOT / settings.papers_dir
+    folder, index_dir = work / f"papers-x{scale}", work / f"x{scale}"
+    committees = sorted({c.committee for c in x1.chunks if c.committee})
+    files = grow(papers, folder, scale, committees)
+    _, texts = vector_units(x1.chunks)
+    onnx = Embedder(settings.model, settings.embed_batch, backend="onnx")
+    sigma = result.setdefault("noise", calibrate(texts, x1, onnx, committees))["sigma"]
+    derived = DerivedEmbedder(onnx, texts, x1.vectors, sigma)
+    print(f"[{load()}] x{scale}: ingest {len(files)} files", flush=True)
+    out: dict[str, Any] = {"files": len(files), "ingest": ingest(index_dir, folder, derived)}
+    out["vectors"] = {"derived": derived.derived, "pooled": derived.pooled, "encoded_for_real": derived.encoded}
+    out["reingest_unchanged"] = ingest(index_dir, folder, derived)
+    changed = files[-1]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nAddendum: the committee noted a late "
+                       "report on school transport costs, which rose by 4% in the year.\n", encoding="utf-8")
+    out["reingest_one_changed"] = ingest(index_dir, folder, derived)
+    out["reingest_one_changed"]["encoded_for_real"] = derived.encoded - out["vectors"]["encoded_for_real"]
+    index = IndexStore(index_dir).load(settings.model)
+    out["dense_kind"] = index.dense.kind
+    out["chunks"], out["vector_count"] = len(index.chunks), len(index.vectors)
+    from bench.peers import RankBM25
+
+    bm25 = RankBM25(index.chunks)
+    out["rank_bm25_build_s"] = bm25.build_s
+    systems = {"clerk": clerk_ranker(Assistant(index, onnx, settings)), "rank-bm25": rows_ranker(index, bm25.search)}
+    print(f"[{load()}] x{scale}: queries", flush=True)
+    out["queries"] = queries(dev, systems, args.rounds)
+    del systems, bm25, index
+    gc.collect()
+    out["disk_mb"] = disk_mb(index_dir)
+    print(f"[{load()}] x{scale}: server", flush=True)
+    out["server"] = serve(index_dir, dev.texts(), {"CLERK_EMBED_BACKEND": "onnx"})
+    result[f"x{scale}"] = out
 
 
-def disk_size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+def calibrate(texts: list[str], x1: Index, embedder: Embedder, committees: list[str], n: int = 64) -> dict[str, Any]:
+    """Noise that makes a derived vector as far from its x1 vector as a real encoding of the copy is."""
+    from bench.derived import sigma_for
+    from bench.synth import transform
 
-
-def table(rows: list[tuple[str, str]]) -> str:
-    lines = ["| metric | value |", "| --- | --- |"]
-    return "\n".join(lines + [f"| {name} | {value} |" for name, value in rows])
+    rng = random.Random(1)
+    rows, copies = [], []
+    for row in rng.sample(range(len(texts)), len(texts)):
+        copy = transform(texts[row], 1 + len(rows) % 20, committees, random.Random(row))
+        if copy != texts[row]:  # unchanged texts keep their x1 vector exactly
+            rows.append(row)
+            copies.append(copy)
+        if len(rows) == n:
+            break
+    real = embedder.encode(copies)
+    cosines = (real * x1.vectors[rows].astype("float32")).sum(axis=1)
+    median = float(sorted(cosines)[len(cosines) // 2])
+    return {"sample": len(rows), "median_cos": median, "min_cos": float(cosines.min()),
+            "sigma": sigma_for(median, x1.vectors.shape[1])}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", default=DEFAULT_QUESTIONS, help="glob of question JSONL files")
-    parser.add_argument("--skip-ingest", action="store_true", help="reuse --index instead of ingesting")
-    parser.add_argument("--index", type=Path, help="index folder to reuse (with --skip-ingest)")
-    parser.add_argument("--keep-index", action="store_true", help="keep the temporary index folder")
+    parser.add_argument("--scales", default="1,10,100", help="comma-separated corpus multiples (1 always runs)")
+    parser.add_argument("--rounds", type=int, default=3, help="repeats of every timed pass")
+    parser.add_argument("--sample", type=int, default=384, help="texts for the embedding throughput test")
+    parser.add_argument("--no-torch-ingest", action="store_true", help="skip the full x1 ingest with torch")
+    parser.add_argument("--no-txtai", action="store_true", help="skip the txtai peer")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    if args.skip_ingest and args.index is None:
-        parser.error("--skip-ingest needs --index DIR")
-    questions = load_questions(args.questions)
-    if not questions:
-        parser.error(f"no questions in {args.questions}")
-
-    temp = None if args.skip_ingest else Path(tempfile.mkdtemp(prefix="clerk-bench-"))
-    settings = Settings.from_env(index_dir=args.index if args.skip_ingest else temp)
-    result: dict[str, Any] = {"questions": len(questions), "questions_glob": args.questions,
-                              "index_dir": str(settings.index_dir), "model": settings.model}
-    rows: list[tuple[str, str]] = [("questions", str(len(questions)))]
-    result["loadavg_start"] = os.getloadavg()
+    settings = Settings.from_env()
+    work = Path(tempfile.mkdtemp(prefix="clerk-bench-"))
+    result: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "load_start": load(),
+                              "cpus": os.cpu_count(), "work": str(work)}
+    t0 = time.perf_counter()
     try:
-        embedder = Embedder(settings.model, settings.embed_batch)
-        t0 = time.perf_counter()
-        embedder.model  # noqa: B018 - load once, so "embed" below is encoding only
-        result["model_load_s"] = time.perf_counter() - t0
-        rows.append(("model load s", f"{result['model_load_s']:.2f}"))
-        if not args.skip_ingest:
-            first, again = ingest(settings, embedder), ingest(settings, embedder)
-            result["ingest"], result["reingest"] = first, again
-            for label, run in (("ingest", first), ("re-ingest (unchanged)", again)):
-                stages = " ".join(f"{k}={v:.2f}" for k, v in run["seconds"].items())
-                rows.append((f"{label} s", f"{run['wall_s']:.2f} ({stages})"))
-                rows.append((f"{label} chunks / embedded / chunks/s",
-                             f"{run['chunks']} / {run['embedded']} / {run['chunks_per_s']:.1f}"))
-
-        t0 = time.perf_counter()
-        assistant = Assistant(IndexStore(settings.index_dir).load(settings.model), embedder, settings)
-        result["index_load_s"] = time.perf_counter() - t0
-        rows.append(("index load s", f"{result['index_load_s']:.2f}"))
-        for question in questions[:WARMUP]:
-            assistant.ask(question)
-
-        result["modes"] = {}
-        for mode in MODES:
-            samples, errors = timed(functools.partial(ask_in, assistant, mode), questions)
-            result["modes"][mode] = {**latency(samples), "errors": errors}
-            s = result["modes"][mode]
-            rows.append((f"ask {mode} ms p50 / p95 / mean",
-                         f"{s['p50']:.1f} / {s['p95']:.1f} / {s['mean']:.1f}" + (f" ({errors} errors)" if errors else "")))
-
-        result["http"] = http_bench(settings, assistant, questions)
-        h = result["http"]
-        rows.append(("HTTP /api/ask ms p50 / p95 / mean",
-                     f"{h['p50']:.1f} / {h['p95']:.1f} / {h['mean']:.1f} (n={h['n']}, status {h['statuses']})"))
-
-        base = result["rank_bm25"] = rank_bm25_bench(assistant, questions, settings.k)
-        rows.append(("rank-bm25 baseline ms p50 / p95",
-                     f"{base['p50']:.2f} / {base['p95']:.2f} (build {base['build_s']:.2f} s)"))
-        modes = result["modes"]
-        result["ratios"] = {f"{m}_p50_over_rank_bm25_p50": modes[m]["p50"] / base["p50"]
-                            for m in ("hybrid", "bm25") if m in modes and base["p50"]}
-        for name, ratio in result["ratios"].items():
-            rows.append((name.replace("_", " "), f"{ratio:.1f}x"))
-
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        build = IndexStore(settings.index_dir).current()
-        result["index_bytes"] = disk_size(settings.index_dir)
-        result["build_bytes"] = disk_size(build) if build else 0
-        import torch
-
-        result["loadavg_end"] = os.getloadavg()
-        result["torch_threads"] = torch.get_num_threads()
-        rows.append(("load avg 1m start / end; torch threads",
-                     f"{result['loadavg_start'][0]:.2f} / {result['loadavg_end'][0]:.2f}; {result['torch_threads']}"))
-        rows.append(("peak RSS MB", f"{result['peak_rss_mb']:.0f}"))
-        rows.append(("index on disk MB (folder / live build)",
-                     f"{result['index_bytes'] / 2**20:.2f} / {result['build_bytes'] / 2**20:.2f}"))
+        papers = settings.papers_dir if settings.papers_dir.is_absolute() else ROOT / settings.papers_dir
+        dev = DevSet(args.questions, lambda s: (papers / s).read_text(encoding="utf-8") if (papers / s).is_file() else None)
+        result["questions"] = len(dev.questions)
+        x1 = scale_one(args, work, dev, settings, result)
+        for scale in sorted({int(s) for s in args.scales.split(",")} - {1}):
+            scale_n(scale, args, work, dev, settings, x1, result)
     finally:
-        if temp is not None and not args.keep_index:
-            shutil.rmtree(temp, ignore_errors=True)
-
-    print(table(rows))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+        result["load_end"], result["wall_s"] = load(), time.perf_counter() - t0
+        result["bench_peak_rss_mb"] = peak_rss_mb()
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(report.tables(result))
+    print(f"\nwrote {args.out}")
     return 0
 
 

@@ -41,7 +41,7 @@ class Embedder:
     """
 
     def __init__(self, model_path: str, batch_size: int = 32, backend: str | None = None,
-                 cache_dir: Path | None = None, threads: int | None = None) -> None:
+                 cache_dir: Path | None = None, threads: int | None = None, query_threads: int = 1) -> None:
         self.model_path = model_path
         self.batch_size = batch_size
         self.backend = backend or os.environ.get("CLERK_EMBED_BACKEND") or DEFAULT_BACKEND
@@ -49,6 +49,7 @@ class Embedder:
             raise ValueError(f"embedding backend {self.backend!r} is not one of {', '.join(BACKENDS)}")
         self.cache_dir = cache_dir or default_cache()
         self.threads = threads or os.cpu_count() or 1
+        self.query_threads = query_threads
         self._model: Model | None = None
 
     @property
@@ -95,7 +96,7 @@ class Embedder:
         slots: dict[str, int] = {}
         inverse = np.fromiter((slots.setdefault(t, len(slots)) for t in texts), dtype=np.int64, count=len(texts))
         unique = list(slots)
-        threads = 1 if len(unique) <= QUERY_TEXTS else self.threads
+        threads = self.query_threads if len(unique) <= QUERY_TEXTS else self.threads
         model = self.model
         if hasattr(model, "spec"):
             vectors = model.encode(unique, threads, progress)

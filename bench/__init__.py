@@ -1,0 +1,1 @@
+"""Clerk's benchmark harness (bench/run.py); not part of the installed package."""
