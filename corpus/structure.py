@@ -17,7 +17,11 @@ from corpus.lines import Line, plain, split_lines
 _BLANK_PAGE = re.compile(r"^this page (?:is )?intentionally (?:been )?left blank", re.I)
 _MINUTES = re.compile(r"^minutes\b.{0,40}\bmeeting\b", re.I)
 _REPORT = re.compile(r"^(?:report to|date of meeting)\b", re.I)
-_AGENDA = re.compile(r"^(?:[A-Z][\w&',’-]*(?:\s+(?:[A-Z&][\w&',’-]*|and|of|for|the))*\s+)?(?:supplementary\s+)?agenda(?:\s+pack)?$", re.I)
+# The words before "Agenda" are a body's name in capitals ("Cabinet Agenda"), not a sentence
+# ("Interests in items on the agenda").
+_AGENDA = re.compile(
+    r"^(?:[A-Z][\w&',’-]*(?:\s+(?:[A-Z&][\w&',’-]*|and|of|for|the))*\s+)?(?i:supplementary\s+)?(?i:agenda)(?i:\s+pack)?$"
+)
 MINUTES_END = re.compile(r"\bmeeting (?:commenced|concluded|closed|ended|finished|terminated)\b.{0,60}(?:\d|noon)", re.I)
 _CHAIR = re.compile(r"\bchair(?:man|woman|person)?\b|^councillor\s", re.I)
 _APPENDIX = re.compile(r"^(?:appendix|annex|schedule)\s+[a-z0-9]{1,3}\b", re.I)
@@ -116,15 +120,16 @@ def _last_blank_page(lines: list[Line], i: int) -> int:
 
 
 def _merge_slivers(starts: list[tuple[int, str]], lines: list[Line]) -> list[tuple[int, str]]:
-    """Drop a leading part with almost no words ("Public Document Pack") and duplicate starts."""
+    """Drop parts with almost no words ("Public Document Pack" before a paper, a signature
+    block after the minutes) and duplicate starts."""
     kept: list[tuple[int, str]] = []
     for idx, (i, kind) in enumerate(starts):
         stop = starts[idx + 1][0] if idx + 1 < len(starts) else len(lines)
         words = sum(line.words for line in lines[i:stop])
         if kept and kept[-1][0] >= i:
             kept[-1] = (kept[-1][0], kind)
-        elif idx + 1 < len(starts) and words < 12:
-            continue
+        elif words < 12 and (idx + 1 < len(starts) or kind == "attachment" and kept):
+            continue  # a sliver: a title page before, or "Dated ......" left after the minutes
         else:
             kept.append((i, kind))
     if kept:
@@ -164,6 +169,10 @@ def _describe(kind: str, lines: list[Line]) -> Part:
     if kind == "minutes":
         m = _COMMITTEE_IN_MINUTES.search(joined)
         committee = m[1].strip(" ,.") if m else None
+        if committee and _BACK_REFERENCE.match(committee):
+            # "Minutes of a meeting of the above Council": the body is named over the line.
+            named = [line.plain for line in head[:3] if _BODY_WORDS.search(line.plain) and not _MINUTES.match(line.plain)]
+            committee = (named[0].title() if named[0].isupper() else named[0]) if named else None
         date = find_date(joined)
         title = f"Minutes of the {committee}" if committee else "Minutes"
     elif kind == "agenda":
@@ -174,8 +183,8 @@ def _describe(kind: str, lines: list[Line]) -> Part:
         date = find_date(_labelled(head[:15], "date") or "")
         title = head[marker].plain if own else f"{committee or ''} Agenda".strip()
     else:
-        committee = _labelled(head[:12], "report to", "to")
-        meeting = _labelled(head[:15], "date of meeting", "meeting date")
+        committee, dated = _without_date(_labelled(head[:12], "report to", "to"))
+        meeting = _labelled(head[:15], "date of meeting", "meeting date") or dated
         if committee is None and meeting:
             committee = next((line.plain for line in head[:6] if _BODY_WORDS.search(line.plain)
                               and len(line.plain.split()) <= 8), None)
@@ -186,6 +195,24 @@ def _describe(kind: str, lines: list[Line]) -> Part:
             title = " – ".join(t for t in (_first_text(head[:1]), _first_text(head[1:4])) if t)
         title = title or _first_text(head)
     return Part(0, 0, kind, title, committee, date)
+
+
+_BACK_REFERENCE = re.compile(r"^(?:above|said|aforementioned|aforesaid|above-named)\b", re.I)
+_DATE_LABEL = re.compile(r"\s+date\s*:\s*", re.I)
+_TRAILING_DATE = re.compile(r"\s*[–—,-]?\s*(?:\w+day,?\s+)?\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+,?\s+\d{4}\s*$")
+
+
+def _without_date(value: str | None) -> tuple[str | None, str | None]:
+    """'County Council Date: 13 March 2025' or 'Cabinet – 4 March 2025' -> the body and the date."""
+    if not value:
+        return value, None
+    parts = _DATE_LABEL.split(value, maxsplit=1)
+    if len(parts) == 2:
+        return parts[0].strip(" ,–-") or None, parts[1]
+    m = _TRAILING_DATE.search(value)
+    if m and m.start() > 0 and find_date(m[0]):
+        return value[:m.start()].strip(" ,–-"), m[0]
+    return value, None
 
 
 def canonical_committee(name: str | None, known: list[str]) -> str | None:

@@ -35,7 +35,7 @@ from index.store import FORMAT_VERSION, Index, IndexStore, text_key
 log = logging.getLogger(__name__)
 Progress = Callable[[Outcome, int, int], None]  # (outcome of one file, files settled, files in all)
 # Bump when structure parsing or chunking changes, so existing indexes re-read their files.
-CHUNKER_VERSION = 21
+CHUNKER_VERSION = 22
 # Sentences shorter than this are left to their chunk's vector.
 SENTENCE_MIN_WORDS = 6
 

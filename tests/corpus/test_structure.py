@@ -187,3 +187,25 @@ def test_find_date_refuses_what_is_not_a_date(text: str) -> None:
 def test_spoken_dates_for_retrieval() -> None:
     assert spoken("2011-06-28") == "28 June 2011"
     assert spoken(None) == ""
+
+
+def test_minutes_of_the_above_council_take_the_name_printed_over_them() -> None:
+    text = ("TINTERN COMMUNITY COUNCIL\nMinutes of a meeting of the above Council held on Monday 30th July 2018.\n"
+            "Present: Cllrs Hayward and Evans.\n2525. Police Report: no police presence.\n"
+            "There being no further business the meeting closed at 8.25pm.\nSigned ........ Chairman\nDated ........\n")
+    (minutes,) = split_pack(text)
+    assert (minutes.kind, minutes.committee, minutes.meeting_date) == ("minutes", "Tintern Community Council", "2018-07-30")
+    assert minutes.end == len(text), "the signature block stays with the minutes"
+
+
+def test_a_sentence_ending_in_agenda_does_not_open_an_agenda() -> None:
+    text = ("Minutes of a meeting of the County Council held on 13 February 2025\n\nPresent: Mr Smith.\n\n"
+            "Interests in items on the agenda\n\nNone were declared by any member present at the meeting.\n")
+    assert [p.kind for p in split_pack(text)] == ["minutes"]
+
+
+@pytest.mark.parametrize("to_line", ["To: County Council Date: 13 March 2025", "To: County Council – 13 March 2025"])
+def test_a_date_on_the_to_line_is_the_meeting_date(to_line: str) -> None:
+    text = f"By: Peter Oakford\n{to_line}\nSubject: Pay Policy Statement\n\nSummary: the policy.\n"
+    (report,) = split_pack(text)
+    assert (report.committee, report.meeting_date) == ("County Council", "2025-03-13")
