@@ -14,6 +14,7 @@ from qa.settings import Settings
 # Settings a configuration may change: those the assistant reads per question, plus the index and
 # model (each distinct pair is opened once). Host, port, papers folder and k are not per-config.
 TUNABLE = {"dense_weight": float, "candidates": int, "abstain_below": float, "index_dir": Path, "model": str}
+_KIND_NAMES = {float: "number", int: "positive whole number", str: "string", Path: "path string"}
 DEFAULT_PRESETS = ("hybrid", "bm25", "dense")
 
 
@@ -104,6 +105,3 @@ def _coerce(key: str, value: Any, where: str) -> Any:
     if kind in (str, Path) and isinstance(value, str) and value:
         return kind(value)
     raise ConfigError(f"{where}: setting {key} = {value!r} should be a {_KIND_NAMES[kind]}")
-
-
-_KIND_NAMES = {float: "number", int: "positive whole number", str: "string", Path: "path string"}

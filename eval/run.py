@@ -42,13 +42,10 @@ class Assistants:
     """One loaded assistant per index folder and model; each configuration gets it with its own
     settings (which only change how questions are answered, so nothing is loaded twice)."""
 
-    def __init__(self, base: Settings, opener: Callable[[Settings], Assistant] = open_assistant,
-                 loaded: Assistant | None = None) -> None:
+    def __init__(self, base: Settings, opener: Callable[[Settings], Assistant] = open_assistant) -> None:
         self.base = base
         self._opener = opener
         self._loaded: dict[tuple[str, str], Assistant] = {}
-        if loaded is not None:
-            self._loaded[_key(base)] = loaded
 
     @property
     def first(self) -> Assistant:
@@ -122,9 +119,6 @@ class Evaluation:
     runs: tuple[ConfigRun, ...]
     seconds: float
     spans: Mapping[str, tuple[Span, ...]]  # each question's evidence spans
-
-    def run_of(self, name: str) -> ConfigRun:
-        return next(r for r in self.runs if r.config.name == name)
 
 
 def spans_of(questions: Sequence[Question], texts: DocumentTexts) -> dict[str, tuple[Span, ...]]:

@@ -46,10 +46,6 @@ class Summary:
     cpu_ratio_p50: float | None  # median CPU time per question in probes (eval/latency.py)
     violations: int
 
-    @property
-    def mode_label(self) -> str:
-        return self.config if self.config == self.mode else f"{self.config} ({self.mode})"
-
     def group(self, label: str) -> GroupScores | None:
         return next((g for g in self.groups if g.label == label), None)
 
