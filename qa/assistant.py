@@ -138,8 +138,9 @@ class Assistant:
             score = W_RANK * hit.score / top + W_FIT * fit
             scored.append((score, -i, found))
         scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
-        order = [-i for _, i, _ in scored] + list(range(len(scored), len(hits)))
-        return order, scored[0][2]
+        winner = -scored[0][1]
+        # The answering chunk is cited first; the rest keep their retrieval order.
+        return [winner] + [i for i in range(len(hits)) if i != winner], scored[0][2]
 
     def _confidence(self, question: str, hit: Hit, found: Extract | None) -> float:
         """Share of the question's terms the cited chunk holds, blended with dense similarity."""
