@@ -4,6 +4,7 @@ Retry-After past the bound on requests in flight; the token bucket's arithmetic 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -101,6 +102,8 @@ def test_admission_sheds_exactly_what_is_past_its_bound() -> None:
             after = await client.get("/work")
             return done + [r.status_code for r in extra], [r.headers.get("retry-after", "") for r in extra], after.status_code
 
-    statuses, retry, after = asyncio.run(scenario())
+    # A loop of its own in a thread of its own: Playwright's sync API may hold this thread's loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        statuses, retry, after = pool.submit(lambda: asyncio.run(scenario())).result(timeout=60)
     assert statuses == [200, 200, 200, 503, 503]
     assert retry == ["7", "7"] and after == 200 and app.active == 0
