@@ -83,9 +83,9 @@ def test_first_ingest_reads_every_format_in_parallel(run: Run) -> None:
     assert run.first.pages == 3 and all(o.chunks for o in run.first.outcomes)
 
 
-def test_each_bad_file_fails_by_name_with_its_reason(run: Run) -> None:
+def test_each_bad_file_fails_by_name_with_its_reason(run: Run, tmp_path: Path) -> None:
     found = statuses(run.second)
-    expected = {fixtures.bad_file(Path("."), kind).name: reason for kind, reason in fixtures.BAD_INPUT.items()
+    expected = {fixtures.bad_file(tmp_path, kind).name: reason for kind, reason in fixtures.BAD_INPUT.items()
                 if kind != "vanished"} | {"zz_vanishes.txt": fixtures.BAD_INPUT["vanished"]}
     for name, reason in expected.items():
         status, why = found[name]
