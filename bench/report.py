@@ -51,18 +51,21 @@ def scale_table(result: dict[str, Any]) -> str:
             continue
         ingest, server = s["ingest"], s["server"]
         stages = " ".join(f"{k} {v:.1f}" for k, v in ingest["stages_s"].items())
-        one = s.get("reingest_one_changed", {}).get("wall_s")
+        if ingest.get("hnsw_build_s"):
+            stages += f" (HNSW {ingest['hnsw_build_s']:.1f})"
+        changed = s.get("reingest_one_changed", {})
+        one = f"{_f(changed.get('wall_s'))}" + (f" (HNSW {changed['hnsw_build_s']:.1f})" if changed.get("hnsw_build_s") else "")
         c1, c4 = server["http_c1"], server["http_c4"]
         rows.append([
             scale, str(ingest["chunks"]), str(s.get("vector_count", ingest["embedded"])), s.get("dense_kind", "exact"),
             f"{ingest['wall_s']:.1f} ({stages}); {_f(ingest['chunks_per_s'])} chunks/s",
-            _f(s["reingest_unchanged"]["wall_s"]), _f(one), _f(s["disk_mb"]),
+            _f(s["reingest_unchanged"]["wall_s"]), one, f"{_f(s.get('build_mb'))} ({_f(s['disk_mb'])})",
             _f(server["ready_s"], 2), _f(server["rss_mb"], 0),
             f"{_f(c1['p50'])} / {_f(c1['p95'])} / {_f(c1['p99'])}", f"{_f(c4['p50'])}; {_f(c4['per_s'])} q/s",
             "yes" if server["torch_loaded_after"] else "no",
         ])
     return _table(["scale", "chunks", "vectors", "dense", "ingest s (stages)", "re-ingest unchanged s",
-                   "one file changed s", "index MB", "server ready s", "server peak RSS MB",
+                   "one file changed s", "live build MB (folder)", "server ready s", "server peak RSS MB",
                    "HTTP c=1 p50/p95/p99 ms", "HTTP c=4 p50 ms; q/s", "torch in server"], rows)
 
 

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bench import embedding, report  # noqa: E402
 from bench.measure import Server, disk_mb, http_latency, latency, load, peak_rss_mb  # noqa: E402
 from bench.quality import DevSet, Extract  # noqa: E402
+from index import dense  # noqa: E402
 from index.builder import Builder, vector_units  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.store import Index, IndexStore  # noqa: E402
@@ -47,16 +48,37 @@ K = 5
 
 
 def ingest(index_dir: Path, papers: Path, embedder: Any) -> dict[str, Any]:
-    """One ingest the way `python -m qa ingest` does it: wall time, stages, chunks/s."""
+    """One ingest the way `python -m qa ingest` does it: wall time, stages, chunks/s, and how
+    much of the index stage went into building an HNSW graph."""
     builder = Builder(IndexStore(index_dir), embedder, 100 * 2**20)
+    graph_s: list[float] = []
+    build_graph = dense.build_graph
+
+    def timed_build(vectors: Any) -> Any:
+        t0 = time.perf_counter()
+        graph = build_graph(vectors)
+        graph_s.append(time.perf_counter() - t0)
+        return graph
+
+    dense.build_graph = timed_build
     t0 = time.perf_counter()
-    report_ = builder.ingest([papers])
+    try:
+        report_ = builder.ingest([papers])
+    finally:
+        dense.build_graph = build_graph
     wall = time.perf_counter() - t0
     assert not report_.failed, report_.failed
     return {"wall_s": wall, "stages_s": dict(report_.seconds), "documents": report_.documents,
             "chunks": report_.chunks, "embedded": report_.embedded,
-            "chunks_per_s": report_.chunks / wall if wall else None,
+            "chunks_per_s": report_.chunks / wall if wall else None, "hnsw_build_s": sum(graph_s),
             "embedded_per_s": report_.embedded / report_.seconds["embed"] if report_.seconds.get("embed") else None}
+
+
+def change_one(path: Path, index_dir: Path, papers: Path, embedder: Any, scale: int = 1) -> dict[str, Any]:
+    """Re-ingest after one paper gained a paragraph (new text at every scale: it is encoded for real)."""
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nAddendum: the committee noted a late report on "
+                    f"school transport costs, which rose by {3 + scale}% in the year.\n", encoding="utf-8")
+    return ingest(index_dir, papers, embedder)
 
 
 def clerk_ranker(assistant: Assistant) -> Any:
@@ -97,14 +119,18 @@ def serve(index_dir: Path, questions: list[str], env: dict[str, str]) -> dict[st
 
 def scale_one(args: argparse.Namespace, work: Path, dev: DevSet, settings: Settings, result: dict[str, Any]) -> Index:
     """x1: real ingests (default backend, int8, torch), embedding speed, queries, peers, server."""
-    papers = settings.papers_dir if settings.papers_dir.is_absolute() else ROOT / settings.papers_dir
-    x1 = work / "x1"
+    from bench.synth import grow
+
+    source = settings.papers_dir if settings.papers_dir.is_absolute() else ROOT / settings.papers_dir
+    papers, x1 = work / "papers-x1", work / "x1"
+    files = grow(source, papers, 1, [])  # a copy, so one file can be changed below
     onnx = Embedder(settings.model, settings.embed_batch, backend="onnx")
     t0 = time.perf_counter()
     onnx.model  # noqa: B018 - export (first time only) and load outside the ingest timing
     out: dict[str, Any] = {"model_load_s": time.perf_counter() - t0}
     out["ingest"] = ingest(x1, papers, onnx)
     out["reingest_unchanged"] = ingest(x1, papers, onnx)
+    out["reingest_one_changed"] = change_one(files[-1], x1, papers, onnx)
     index = IndexStore(x1).load(settings.model)
     _, units = vector_units(index.chunks)
     sample = random.Random(0).sample(units, min(args.sample, len(units)))
@@ -141,7 +167,7 @@ def scale_one(args: argparse.Namespace, work: Path, dev: DevSet, settings: Setti
     out["queries"] = queries(dev, systems, args.rounds)
     if peer is not None:
         peer.close()
-    out["disk_mb"] = disk_mb(x1)
+    out["disk_mb"], out["build_mb"] = disk_mb(x1), disk_mb(IndexStore(x1).current() or x1)
     print(f"[{load()}] x1 server", flush=True)
     out["server"] = serve(x1, dev.texts(), {"CLERK_EMBED_BACKEND": "onnx"})
     out["server_torch"] = serve(x1, dev.texts()[:20], {"CLERK_EMBED_BACKEND": "torch"})
@@ -167,10 +193,7 @@ def scale_n(scale: int, args: argparse.Namespace, work: Path, dev: DevSet, setti
     out: dict[str, Any] = {"files": len(files), "ingest": ingest(index_dir, folder, derived)}
     out["vectors"] = {"derived": derived.derived, "pooled": derived.pooled, "encoded_for_real": derived.encoded}
     out["reingest_unchanged"] = ingest(index_dir, folder, derived)
-    changed = files[-1]
-    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nAddendum: the committee noted a late "
-                       "report on school transport costs, which rose by 4% in the year.\n", encoding="utf-8")
-    out["reingest_one_changed"] = ingest(index_dir, folder, derived)
+    out["reingest_one_changed"] = change_one(files[-1], index_dir, folder, derived, scale)
     out["reingest_one_changed"]["encoded_for_real"] = derived.encoded - out["vectors"]["encoded_for_real"]
     index = IndexStore(index_dir).load(settings.model)
     out["dense_kind"] = index.dense.kind
@@ -184,7 +207,7 @@ def scale_n(scale: int, args: argparse.Namespace, work: Path, dev: DevSet, setti
     out["queries"] = queries(dev, systems, args.rounds)
     del systems, bm25, index
     gc.collect()
-    out["disk_mb"] = disk_mb(index_dir)
+    out["disk_mb"], out["build_mb"] = disk_mb(index_dir), disk_mb(IndexStore(index_dir).current() or index_dir)
     print(f"[{load()}] x{scale}: server", flush=True)
     out["server"] = serve(index_dir, dev.texts(), {"CLERK_EMBED_BACKEND": "onnx"})
     result[f"x{scale}"] = out
