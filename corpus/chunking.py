@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 from corpus.dates import spoken
 from corpus.document import Chunk, PageMark, page_at
@@ -161,7 +162,7 @@ class Chunker:
 
     def _corrected(self, part: Part) -> Part:
         """Apply what a sidecar says over what the parser found."""
-        fixed = {k: self.meta[k] for k in ("committee", "meeting_date", "kind") if self.meta.get(k)}
+        fixed: dict[str, Any] = {k: self.meta[k] for k in ("committee", "meeting_date", "kind") if self.meta.get(k)}
         if not part.title and self.meta.get("title"):
             fixed["title"] = self.meta["title"]
         return replace(part, **fixed) if fixed else part
