@@ -345,9 +345,8 @@ def asks_decision(question: str) -> bool:
 def extract(question: str, chunk: Chunk, vocab: Vocabulary | None = None) -> Extract | None:
     """The best answer span this chunk offers for the question, or None."""
     if _ITEM_NUMBER.search(question):
-        found = item_answer(chunk)
-        if found:
-            return found
+        # Only a chunk that prints the number can answer; another chunk of the item cannot.
+        return item_answer(chunk)
     if chunk.kind == "table":
         found = table_answer(question, chunk)
         if found and (found.empty_cell or _QUANTITY.search(question) or found.fit >= 0.6):
@@ -419,7 +418,8 @@ def period_mismatch(question: str, chunk: Chunk, found: Extract) -> bool:
     if not asked:
         return False
     if chunk.kind == "table":
-        said = years(found.label or "")
+        # The cell's column ("2010-11 Target"), else the table's own period (its caption, title).
+        said = years(found.label or "") or years(chunk.context)
     else:
         said = years(chunk.text[found.start:found.end])
     return bool(said) and not any(_same_period(x, y) for x in said for y in asked)

@@ -12,6 +12,7 @@ from qa.extraction import (
     Extract,
     Vocabulary,
     asked_acronym,
+    period_mismatch,
     column_score,
     definition_answer,
     extract,
@@ -141,6 +142,12 @@ def test_item_number_questions_answer_with_the_number() -> None:
     assert item_answer(chunk("no item", kind="minutes", header=())) is None
 
 
+def test_a_chunk_that_does_not_print_the_item_number_cannot_answer_for_it() -> None:
+    resolution = chunk("RESOLVED – That the report be received.", kind="resolution", header=(),
+                       item="70", item_heading="REGULATION 33 BI-ANNUAL REPORT")
+    assert extract("Which minute number was that?", resolution) is None
+
+
 def test_sentence_answer_picks_the_sentence_sharing_most_terms() -> None:
     found = sentence_answer("What did members ask about staffing?", MINUTE)
     assert answer_of(found, MINUTE) == "Members asked about staffing."
@@ -211,3 +218,10 @@ def test_an_acronym_of_the_chunks_committee_names_the_chunk_not_the_sentence() -
     assert "hwb" in vocab.place_of(c)
     found = sentence_answer("Who sent apologies to the HWB meeting?", c, vocab)
     assert answer_of(found, c) == "Apologies were received from Cllr Rachel Bailey."
+
+
+def test_a_table_without_years_in_its_columns_speaks_of_its_captions_period() -> None:
+    row = replace(NI59, context="APPENDIX A – YEAR END - April 2010-March 2011")
+    found = extract("What was NI 59 in Q3?", row)
+    assert found is not None and not period_mismatch("What was NI 59 in Q3 of 2010-11?", row, found)
+    assert period_mismatch("What was NI 59 in the first quarter of 2019-20?", row, found)
