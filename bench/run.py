@@ -153,6 +153,9 @@ def scale_one(args: argparse.Namespace, work: Path, dev: DevSet, settings: Setti
         entry["index"] = str(entry["index"])
     print(f"[{load()}] x1 queries and peers", flush=True)
     systems = {"clerk": clerk_ranker(Assistant(index, onnx, settings))}
+    int8 = Embedder(settings.model, settings.embed_batch, backend="onnx-int8")
+    int8_index = IndexStore(Path(out["backends"]["onnx-int8"]["index"])).load(settings.model)
+    systems["clerk onnx-int8"] = clerk_ranker(Assistant(int8_index, int8, settings))
     from bench.peers import RankBM25, Txtai
 
     bm25 = RankBM25(index.chunks)

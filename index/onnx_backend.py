@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,9 @@ def exported(model_path: Path, cache_root: Path, quantized: bool) -> Path:
 def _publish(folder: Path, name: str, make: Any) -> None:
     """Write `name` through a temporary file and rename it, so a reader never sees half a model."""
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".export-*"):  # left by an export that was killed an hour or more ago
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
     scratch = Path(tempfile.mkdtemp(prefix=".export-", dir=folder))
     try:
         make(scratch / name)
