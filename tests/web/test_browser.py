@@ -391,14 +391,14 @@ def test_exempt_extracts_only_after_signing_in_and_marked_clearly(desktop: Any, 
     expect(first).to_have_class(re.compile(r"\bexempt\b"))
     expect(first.locator(".extract")).to_contain_text("Tallowmere Cottage")
     assert page.evaluate(CONTRAST_JS) == []
-    desktop.screenshot("09-exempt-extract-marked-for-an-officer", full_page=True)
+    desktop.screenshot("14-exempt-extract-marked-for-an-officer", full_page=True)
 
     first.locator("a.open-link").click()
     page.wait_for_url(DOC_URL)
     expect(page.locator(".exempt-banner")).to_contain_text("Not for publication")
     expect(page.locator(".doc-meta .access-exempt")).to_have_text("Exempt (Part 2)")
     assert page.evaluate(CONTRAST_JS) == []
-    desktop.screenshot("10-exempt-paper-in-the-viewer")
+    desktop.screenshot("15-exempt-paper-in-the-viewer")
 
     page.click("#signout-button")
     page.wait_for_url(exempt_url + "/")
