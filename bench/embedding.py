@@ -3,6 +3,7 @@ processes falls on all of them alike: bulk texts/s, and single-query encode late
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from collections.abc import Sequence
@@ -39,6 +40,10 @@ def throughput(model_path: str, texts: Sequence[str], backends: Sequence[str], r
     return out
 
 
+def _encode_one(embedder: Embedder, question: str) -> np.ndarray:
+    return embedder.encode([question])
+
+
 def query_encode(model_path: str, questions: Sequence[str], backends: Sequence[str], cache: Path | None,
                  thread_counts: Sequence[int] = (1, 2), rounds: int = 3) -> dict[str, Any]:
     """Single-question encode latency for each backend and query thread count, interleaved."""
@@ -49,5 +54,5 @@ def query_encode(model_path: str, questions: Sequence[str], backends: Sequence[s
         embedder.encode(["warm-up"])
     for _ in range(rounds):
         for key, embedder in embedders.items():
-            samples[key] += timed_calls(lambda q, e=embedder: e.encode([q]), questions)
+            samples[key] += timed_calls(functools.partial(_encode_one, embedder), questions)
     return {f"{b} threads={t}": latency(samples[(b, t)]) for b, t in embedders}

@@ -222,7 +222,8 @@ def calibrate(texts: list[str], x1: Index, embedder: Embedder, committees: list[
     from bench.synth import transform
 
     rng = random.Random(1)
-    rows, copies = [], []
+    rows: list[int] = []
+    copies: list[str] = []
     for row in rng.sample(range(len(texts)), len(texts)):
         copy = transform(texts[row], 1 + len(rows) % 20, committees, random.Random(row))
         if copy != texts[row]:  # unchanged texts keep their x1 vector exactly

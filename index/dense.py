@@ -84,11 +84,13 @@ class Dense:
     def _search(self, query: np.ndarray, k: int, selector: faiss.IDSelector | None,
                 ef: int) -> tuple[np.ndarray, np.ndarray]:
         _threads(1)  # one query: a second thread only waits for a busy core
+        # faiss's type stubs lag its SWIG module: these calls are the documented Python API.
         if self.approximate:
-            params: faiss.SearchParameters = faiss.SearchParametersHNSW(sel=selector, efSearch=max(ef, k))
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(ef, k))  # type: ignore[attr-defined]
             scores, rows = self.graph.search(query, k, params=params)
         else:
-            scores, rows = self.flat.search(query, k, params=faiss.SearchParameters(sel=selector))
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+            scores, rows = self.flat.search(query, k, params=params)
         keep = rows[0] >= 0
         return scores[0][keep], rows[0][keep].astype(np.int64)
 
@@ -110,7 +112,8 @@ class Dense:
 def build_graph(vectors: np.ndarray) -> faiss.Index:
     """An HNSW graph over float16 copies of the vectors (half the memory of float32)."""
     log.info("building an HNSW graph over %d vectors", len(vectors))
-    graph = faiss.IndexHNSWSQ(vectors.shape[1], faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    graph = faiss.IndexHNSWSQ(vectors.shape[1], faiss.ScalarQuantizer.QT_fp16,  # type: ignore[arg-type]
+                              HNSW_M, faiss.METRIC_INNER_PRODUCT)
     graph.hnsw.efConstruction = EF_CONSTRUCTION
     _threads(os.cpu_count() or 1)
     step = 65_536  # converted to float32 a slice at a time: the vectors may be a float16 memory map

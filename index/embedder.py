@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Union
 import numpy as np
 
 from corpus.errors import IndexMismatch
+from index.onnx_backend import OnnxEncoder, UnsupportedModel
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
-
-    from index.onnx_backend import OnnxEncoder
 
 log = logging.getLogger(__name__)
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -72,8 +71,6 @@ class Embedder:
             raise IndexMismatch(f"cannot load embedding model {self.model_path!r}: {exc}") from exc
 
     def _load_onnx(self) -> OnnxEncoder | None:
-        from index.onnx_backend import OnnxEncoder, UnsupportedModel
-
         try:
             return OnnxEncoder(Path(self.model_path), self.cache_dir, quantized=self.backend == "onnx-int8")
         except UnsupportedModel as exc:
@@ -84,10 +81,10 @@ class Embedder:
     @property
     def dimension(self) -> int:
         model = self.model
-        if not hasattr(model, "spec"):
-            getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-            return int(getter() or 0)
-        return int(model.spec.dimension)
+        if isinstance(model, OnnxEncoder):
+            return model.spec.dimension
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter() or 0)
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """One unit vector per text, in order; repeated texts are encoded once."""
@@ -98,7 +95,7 @@ class Embedder:
         unique = list(slots)
         threads = self.query_threads if len(unique) <= QUERY_TEXTS else self.threads
         model = self.model
-        if hasattr(model, "spec"):
+        if isinstance(model, OnnxEncoder):
             vectors = model.encode(unique, threads, progress)
         else:
             vectors = self._encode_torch(model, unique, threads, progress)
@@ -110,5 +107,6 @@ class Embedder:
 
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
-        return np.asarray(model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                       show_progress_bar=progress, convert_to_numpy=True), dtype=np.float32)
+        vectors = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                               show_progress_bar=progress, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32)

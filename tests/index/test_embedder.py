@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index.embedder import Embedder
-from index.onnx_backend import ModelSpec, UnsupportedModel, length_batches, pool, read_spec
+from index.onnx_backend import ModelSpec, OnnxEncoder, UnsupportedModel, length_batches, pool, read_spec
 from qa.settings import Settings
 
 TEXTS = [
@@ -49,25 +49,28 @@ def test_onnx_vectors_match_sentence_transformers(model_path: Path, cache: Path,
         assert (vectors * torch_vectors).sum(axis=1).min() > 0.999
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
     assert onnx.backend == "onnx" and onnx.dimension == 384
-    assert type(onnx.model).__name__ == "OnnxEncoder"
+    model = onnx.model
+    assert isinstance(model, OnnxEncoder)
     # A question runs on one thread (two stall behind other processes); bulk work on every core.
-    assert set(onnx.model._sessions) == {1, onnx.threads}  # type: ignore[union-attr]
+    assert set(model._sessions) == {1, onnx.threads}
 
 
 @pytest.mark.slow
 def test_export_is_cached_and_reused(model_path: Path, cache: Path) -> None:
     first = Embedder(str(model_path), backend="onnx", cache_dir=cache).model
-    stamp = first.file.stat().st_mtime_ns  # type: ignore[union-attr]
     again = Embedder(str(model_path), backend="onnx", cache_dir=cache).model
-    assert again.file == first.file and again.file.stat().st_mtime_ns == stamp  # type: ignore[union-attr]
-    assert not [p for p in first.file.parent.iterdir() if p.name.startswith(".export-")]  # type: ignore[union-attr]
+    assert isinstance(first, OnnxEncoder) and isinstance(again, OnnxEncoder)
+    stamp = first.file.stat().st_mtime_ns
+    assert again.file == first.file and again.file.stat().st_mtime_ns == stamp
+    assert not [p for p in first.file.parent.iterdir() if p.name.startswith(".export-")]
 
 
 @pytest.mark.slow
 def test_int8_vectors_stay_close(model_path: Path, cache: Path, torch_vectors: np.ndarray) -> None:
     int8 = Embedder(str(model_path), backend="onnx-int8", cache_dir=cache)
     vectors = int8.encode(TEXTS)
-    assert int8.model.file.name == "model-int8.onnx"  # type: ignore[union-attr]
+    model = int8.model
+    assert isinstance(model, OnnxEncoder) and model.file.name == "model-int8.onnx"
     cosines = (vectors * torch_vectors).sum(axis=1)
     assert cosines.min() > 0.95 and cosines.max() < 0.99999  # close, but really quantised
 
