@@ -83,10 +83,13 @@ def exported(model_path: Path, cache_root: Path, quantized: bool) -> Path:
     """The cached ONNX file of the model, exported (and quantised) first if missing."""
     folder = cache_root / "onnx" / cache_key(model_path)
     plain, int8 = folder / "model.onnx", folder / "model-int8.onnx"
-    if not plain.is_file():
-        _publish(folder, "model.onnx", lambda out: export(model_path, out))
-    if quantized and not int8.is_file():
-        _publish(folder, "model-int8.onnx", lambda out: quantize(plain, out))
+    try:
+        if not plain.is_file():
+            _publish(folder, "model.onnx", lambda out: export(model_path, out))
+        if quantized and not int8.is_file():
+            _publish(folder, "model-int8.onnx", lambda out: quantize(plain, out))
+    except Exception as exc:  # an architecture the tracer or quantiser cannot handle, a read-only cache
+        raise UnsupportedModel(f"cannot export {model_path} to ONNX in {folder}: {exc}") from exc
     return int8 if quantized else plain
 
 

@@ -124,3 +124,12 @@ def test_mean_pooling_ignores_padding_and_normalises() -> None:
     assert np.allclose(unit, [[1.0, 0.0]])
     cls = pool(hidden, mask, ModelSpec(8, "cls", normalize=False, dimension=2))
     assert np.allclose(cls, [[1.0, 0.0]])
+
+
+@pytest.mark.slow
+def test_unwritable_cache_falls_back_to_sentence_transformers(model_path: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    embedder = Embedder(str(model_path), backend="onnx", cache_dir=blocked)
+    assert embedder.encode(["RESOLVED"]).shape == (1, 384)
+    assert embedder.backend == "torch"
