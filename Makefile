@@ -8,7 +8,8 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-DEV_QUESTIONS ?= ../shared/dev/*.jsonl
+# The shared dev set and our own sets (eval/questions/): follow-ups, columns, item numbers.
+DEV_QUESTIONS ?= ../shared/dev/*.jsonl eval/questions/*.jsonl
 
 .PHONY: run test index bench clean gate eval
 

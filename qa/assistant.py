@@ -63,7 +63,7 @@ class Assistant:
     @classmethod
     def open(cls, settings: Settings) -> Assistant:
         index = IndexStore(settings.index_dir).load(settings.model)
-        return cls(index, Embedder(settings.model, settings.embed_batch), settings)
+        return cls(index, embedder_for(settings), settings)
 
     def _check(self, question: str, k: int | None, mode: str) -> tuple[str, int]:
         question = (question or "").strip()
@@ -172,6 +172,12 @@ class Assistant:
     def stats(self, clearance: str = PUBLIC) -> tuple[int, int]:
         """(documents, chunks) that `clearance` may see."""
         return self.views.counts(clearance)
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedding model and backend the settings name."""
+    return Embedder(settings.model, settings.embed_batch, backend=settings.embed_backend,
+                    cache_dir=settings.embed_cache)
 
 
 def _ms(started: float) -> float:

@@ -43,12 +43,12 @@ def ingest(
 
     from corpus.ingest import Outcome
     from index.builder import Builder
-    from index.embedder import Embedder
     from index.store import IndexStore
+    from qa.assistant import embedder_for
     from qa.ingest_report import outcome_line, summary_lines
 
     settings = _settings(index, max_file_mb=max_file_mb)
-    builder = Builder(IndexStore(settings.index_dir), Embedder(settings.model, settings.embed_batch),
+    builder = Builder(IndexStore(settings.index_dir), embedder_for(settings),
                       int(settings.max_file_mb * 2**20), show_progress=sys.stderr.isatty(), workers=workers)
     bar = tqdm(total=0, unit="file", desc="reading", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
 

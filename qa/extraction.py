@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from corpus.dates import find_date, mentioned_periods, spoken
 from corpus.document import Chunk
@@ -48,6 +49,12 @@ class Extract:
     empty_cell: bool = False
 
 
+@lru_cache(maxsize=8192)
+def _name_key(name: str) -> str:
+    """A name as compared with an acronym's expansion (the same few names come every question)."""
+    return normalise(name)
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """What the index knows about words: their idf, and the acronyms the papers define."""
@@ -63,7 +70,8 @@ class Vocabulary:
         acronyms of those, "HWB" for the Health and Wellbeing Board): they say which chunk,
         not which sentence in it."""
         names = [x for x in (chunk.title, chunk.committee) if x]
-        short = [a for a, full in self.acronyms.items() if any(normalise(full) == normalise(n) for n in names)]
+        keys = {_name_key(n) for n in names}
+        short = [a for a, full in self.acronyms.items() if _name_key(full) in keys]
         return set(tokenize(" ".join([*names, spoken(chunk.meeting_date), *short])))
 
 
