@@ -8,7 +8,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from index.tokenize import codes, joined_pairs, tokenize
+from index.tokenize import codes, joined_pairs, tokenize, words
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +23,12 @@ class Lexical:
     @classmethod
     def build(cls, texts: list[str]) -> Lexical:
         model = bm25s.BM25(k1=1.2, b=0.75)
-        tokens = [tokenize(t) for t in texts]
+        found = [words(t) for t in texts]  # normalised once, read three ways
+        tokens = [tokenize(w) for w in found]
         vocab = {token for row in tokens for token in row}
-        for row, text in zip(tokens, texts):
-            row.extend(j for j in joined_pairs(text) if j in vocab)
-            row.extend(codes(text))
+        for row, w in zip(tokens, found):
+            row.extend(j for j in joined_pairs(w) if j in vocab)
+            row.extend(codes(w))
         # An all-empty token list breaks bm25s; a placeholder keeps row numbers aligned.
         model.index([row or ["\u2205"] for row in tokens], show_progress=False)
         return cls(model, len(texts))

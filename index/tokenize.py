@@ -59,27 +59,33 @@ def _number(token: str) -> str:
     return token
 
 
-def tokenize(text: str) -> list[str]:
-    """BM25 tokens: normalised words and numbers, stop words dropped, plurals folded."""
-    return [_number(t) if t[0].isdigit() else stem(t)
-            for t in _TOKEN.findall(normalise(text)) if t not in STOPWORDS]
+def words(text: str) -> list[str]:
+    """The normalised words and numbers of a text, before stop words and stemming."""
+    return _TOKEN.findall(normalise(text))
 
 
-def joined_pairs(text: str) -> list[str]:
+def tokenize(text: str | list[str]) -> list[str]:
+    """BM25 tokens: normalised words and numbers, stop words dropped, plurals folded. Takes the
+    text, or its `words` when the caller has them already."""
+    found = words(text) if isinstance(text, str) else text
+    return [_number(t) if t[0].isdigit() else stem(t) for t in found if t not in STOPWORDS]
+
+
+def joined_pairs(text: str | list[str]) -> list[str]:
     """Stems of adjacent words written together ("case loads" -> "caseload"): a paper that
     writes "case loads" and a question that asks about "caseloads" should meet. The caller
     keeps only those its vocabulary knows as one word."""
-    words = _TOKEN.findall(normalise(text))
-    return [stem(a + b) for a, b in zip(words, words[1:])
+    found = words(text) if isinstance(text, str) else text
+    return [stem(a + b) for a, b in zip(found, found[1:])
             if a.isalpha() and b.isalpha() and len(a) >= 3 and len(b) >= 3
             and a not in STOPWORDS and b not in STOPWORDS]
 
 
-def codes(text: str) -> list[str]:
+def codes(text: str | list[str]) -> list[str]:
     """Indicator and paragraph codes as one token each ("NI 68" -> "ni68", "P4.12" -> "p4.12"),
     so a question about NI 68 prefers the NI 68 row over a row that merely holds "68%"."""
-    words = _TOKEN.findall(normalise(text))
-    return [a + _number(b) for a, b in zip(words, words[1:])
+    found = words(text) if isinstance(text, str) else text
+    return [a + _number(b) for a, b in zip(found, found[1:])
             if a.isalpha() and len(a) <= 4 and a not in STOPWORDS and a not in _MONTHS and b[0].isdigit()]
 
 
