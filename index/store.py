@@ -20,7 +20,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +128,14 @@ class IndexStore:
                 shutil.rmtree(path, ignore_errors=True)  # left by an ingest that was killed
 
 
+def _shallow(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A dataclass's fields as a dict without asdict's deep copy: a document's chunks were
+    copied whole only to be dropped, and chunk fields are flat already."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name not in skip}
+
+
 def _document_json(doc: ParsedDocument) -> dict[str, Any]:
-    data = asdict(doc)
-    data.pop("chunks")
+    data = _shallow(doc, skip=("chunks",))
     data["pages"] = [[p.offset, p.number] for p in doc.pages]
     return data
 
@@ -142,7 +147,7 @@ def _write_build(folder: Path, index: Index) -> None:
             out.write(json.dumps(_document_json(doc), ensure_ascii=False) + "\n")
     with (folder / "chunks.jsonl").open("w", encoding="utf-8") as out:
         for chunk in index.chunks:
-            out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+            out.write(json.dumps(_shallow(chunk), ensure_ascii=False) + "\n")
     # float16 on disk: half the size, cosines within ~1e-3; read back memory-mapped.
     np.save(folder / "vectors.npy", np.asarray(index.vectors, dtype=np.float16))
     index.dense.save(folder)
