@@ -14,7 +14,7 @@ from typing import Any
 
 from corpus.dates import spoken
 from corpus.document import Chunk, PageMark, page_at
-from corpus.lines import Line, plain, split_lines
+from corpus.lines import Line, marked_heading, plain, shouting, split_lines
 from corpus.sentences import sentences, strip_span
 from corpus.structure import MINUTES_END, Part, split_pack
 from corpus.tables import Row, is_table_line, parse_rows
@@ -89,11 +89,7 @@ def is_heading(block: Block) -> bool:
     text = line.plain
     if not text or len(text.split()) > 14 or text.endswith((".", ",", ";", ":")) and not _RESOLVED.match(text):
         return False
-    raw = line.raw.strip()
-    if raw.startswith("#") or (raw.startswith("**") and raw.endswith("**")):
-        return True
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+    if marked_heading(line.raw) or shouting(text):
         return True
     return bool(_NUMBERED_HEADING.match(text)) and len(text.split()) <= 8
 
@@ -138,10 +134,8 @@ def item_of(block: Block, part_kind: str) -> tuple[str, str] | None:
     if not m or m[2].endswith("."):
         return None
     heading = re.sub(r"\s*\(pages?\s[\d\s–-]+\)\s*$", "", m[2], flags=re.I)
-    letters = [c for c in heading if c.isalpha()]
-    shouting = letters and sum(c.isupper() for c in letters) / len(letters) > 0.8
     marked = "**" in raw or raw.startswith("#")
-    return (m[1], heading) if shouting or marked else None
+    return (m[1], heading) if shouting(heading, min_letters=1) or marked else None
 
 
 class Chunker:

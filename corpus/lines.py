@@ -44,6 +44,18 @@ def plain(text: str) -> str:
     return " ".join(text.split())
 
 
+def shouting(text: str, min_letters: int = 4) -> bool:
+    """Mostly capitals ("REGULATION 33 BI-ANNUAL REPORT"): how papers print headings."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= min_letters and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def marked_heading(raw: str) -> bool:
+    """A markdown heading or a line wholly in bold."""
+    raw = raw.strip()
+    return raw.startswith("#") or raw.startswith("**") and raw.endswith("**")
+
+
 def split_lines(text: str, offset: int = 0, end: int | None = None) -> list[Line]:
     """Split `text[offset:end]` into lines that know their absolute offsets."""
     end = len(text) if end is None else end

@@ -36,7 +36,8 @@ class Lexical:
     def joined(self, text: str) -> list[str]:
         """The query's tokens for things written as one: codes ("NI 68") and words written
         apart that the papers also write as one ("case load")."""
-        return [j for j in joined_pairs(text) if j in self.model.vocab_dict] + codes(text)
+        found = words(text)
+        return [j for j in joined_pairs(found) if j in self.model.vocab_dict] + codes(found)
 
     def scores(self, query: str | list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every chunk (zeros where `mask` is False or no query term is known)."""

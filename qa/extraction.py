@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from corpus.dates import find_date, mentioned_periods, spoken
 from corpus.document import Chunk
-from corpus.lines import plain
+from corpus.lines import marked_heading, plain, shouting
 from corpus.sentences import sentences, strip_span
 from corpus.tables import cells_of
 from index.tokenize import normalise, tokenize
@@ -212,17 +212,11 @@ def _below_heading(text: str, spans: list[tuple[int, int]], start: int, end: int
     """A heading read with the line under it ("9 APOLOGIES FOR ABSENCE" over the names) helped
     choose the answer but is not part of it: the answer starts below it."""
     newline = text.find("\n", start, end)
-    if newline < 0 or not _is_heading_line(text[start:newline]):
+    line = text[start:newline]
+    if newline < 0 or not (marked_heading(line) or shouting(line)):
         return start
     return next((a for a, _ in spans if newline < a < end), start)
 
-
-def _is_heading_line(line: str) -> bool:
-    raw = line.strip()
-    if raw.startswith("#") or raw.startswith("**") and raw.endswith("**"):
-        return True
-    letters = [c for c in raw if c.isalpha()]
-    return len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
 def _past_heading(text: str, spans: list[tuple[int, int]], start: int, end: int) -> int:
