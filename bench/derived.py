@@ -49,6 +49,7 @@ class DerivedEmbedder:
         self.model_path = real.model_path
         self.batch_size = real.batch_size
         self.backend = real.backend
+        self.kind = real.kind
         self.sigma = sigma
         self.table: dict[tuple[str, ...], tuple[str, int]] = {}
         for row, text in enumerate(texts):

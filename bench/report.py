@@ -83,7 +83,8 @@ def tables(result: dict[str, Any]) -> str:
         torch_server = x1.get("server_torch")
         if torch_server:
             parts.append(f"server ready with torch backend: {torch_server['ready_s']:.2f} s "
-                         f"(onnx: {x1['server']['ready_s']:.2f} s); peak RSS {torch_server['rss_mb']:.0f} MB")
+                         f"({x1.get('default_backend', 'onnx')}: {x1['server']['ready_s']:.2f} s); "
+                         f"peak RSS {torch_server['rss_mb']:.0f} MB")
         if "txtai" in x1:
             t = x1["txtai"]
             parts.append(f"txtai hybrid: index {t['build_s']:.1f} s for {t['units']} chunks, load {t['load_s']:.1f} s, "

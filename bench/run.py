@@ -118,28 +118,29 @@ def serve(index_dir: Path, questions: list[str], env: dict[str, str]) -> dict[st
 
 
 def scale_one(args: argparse.Namespace, work: Path, dev: DevSet, settings: Settings, result: dict[str, Any]) -> Index:
-    """x1: real ingests (default backend, int8, torch), embedding speed, queries, peers, server."""
+    """x1: real ingests (the default backend and the others), embedding speed, queries, peers, server."""
     from bench.synth import grow
 
     source = settings.papers_dir if settings.papers_dir.is_absolute() else ROOT / settings.papers_dir
     papers, x1 = work / "papers-x1", work / "x1"
     files = grow(source, papers, 1, [])  # a copy, so one file can be changed below
-    onnx = Embedder(settings.model, settings.embed_batch, backend="onnx")
+    default = settings.embed_backend
+    clerk = Embedder(settings.model, settings.embed_batch, backend=default)
     t0 = time.perf_counter()
-    onnx.model  # noqa: B018 - export (first time only) and load outside the ingest timing
-    out: dict[str, Any] = {"model_load_s": time.perf_counter() - t0}
-    out["ingest"] = ingest(x1, papers, onnx)
-    out["reingest_unchanged"] = ingest(x1, papers, onnx)
-    out["reingest_one_changed"] = change_one(files[-1], x1, papers, onnx)
+    clerk.model  # noqa: B018 - export (first time only) and load outside the ingest timing
+    out: dict[str, Any] = {"model_load_s": time.perf_counter() - t0, "default_backend": default}
+    out["ingest"] = ingest(x1, papers, clerk)
+    out["reingest_unchanged"] = ingest(x1, papers, clerk)
+    out["reingest_one_changed"] = change_one(files[-1], x1, papers, clerk)
     index = IndexStore(x1).load(settings.model)
     _, units = vector_units(index.chunks)
     sample = random.Random(0).sample(units, min(args.sample, len(units)))
     backends = ["torch", "onnx", "onnx-int8"]
     print(f"[{load()}] embedding throughput on {len(sample)} texts", flush=True)
     out["embedding"] = embedding.throughput(settings.model, sample, backends, args.rounds, None)
-    out["query_encode"] = embedding.query_encode(settings.model, dev.texts(), ["torch", "onnx"], None)
-    out["backends"] = {"onnx": {"ingest": out["ingest"], "index": x1}}
-    others = ["onnx-int8"] + ([] if args.no_torch_ingest else ["torch"])
+    out["query_encode"] = embedding.query_encode(settings.model, dev.texts(), backends, None)
+    out["backends"] = {default: {"ingest": out["ingest"], "index": x1}}
+    others = [b for b in backends if b != default and not (b == "torch" and args.no_torch_ingest)]
     for backend in others:
         print(f"[{load()}] x1 ingest with {backend}", flush=True)
         embedder = Embedder(settings.model, settings.embed_batch, backend=backend)
@@ -152,10 +153,11 @@ def scale_one(args: argparse.Namespace, work: Path, dev: DevSet, settings: Setti
         entry["recall_at_5"] = dev.score(clerk_ranker(assistant)).recall_at_5
         entry["index"] = str(entry["index"])
     print(f"[{load()}] x1 queries and peers", flush=True)
-    systems = {"clerk": clerk_ranker(Assistant(index, onnx, settings))}
-    int8 = Embedder(settings.model, settings.embed_batch, backend="onnx-int8")
-    int8_index = IndexStore(Path(out["backends"]["onnx-int8"]["index"])).load(settings.model)
-    systems["clerk onnx-int8"] = clerk_ranker(Assistant(int8_index, int8, settings))
+    systems = {"clerk": clerk_ranker(Assistant(index, clerk, settings))}
+    for backend in ("onnx", "onnx-int8"):
+        if backend != default:
+            other = IndexStore(Path(out["backends"][backend]["index"])).load(settings.model)
+            systems[f"clerk {backend}"] = clerk_ranker(Assistant(other, Embedder(settings.model, backend=backend), settings))
     from bench.peers import RankBM25, Txtai
 
     bm25 = RankBM25(index.chunks)
@@ -172,7 +174,7 @@ def scale_one(args: argparse.Namespace, work: Path, dev: DevSet, settings: Setti
         peer.close()
     out["disk_mb"], out["build_mb"] = disk_mb(x1), disk_mb(IndexStore(x1).current() or x1)
     print(f"[{load()}] x1 server", flush=True)
-    out["server"] = serve(x1, dev.texts(), {"CLERK_EMBED_BACKEND": "onnx"})
+    out["server"] = serve(x1, dev.texts(), {"CLERK_EMBED_BACKEND": default})
     out["server_torch"] = serve(x1, dev.texts()[:20], {"CLERK_EMBED_BACKEND": "torch"})
     result["x1"] = out
     return index
@@ -189,9 +191,9 @@ def scale_n(scale: int, args: argparse.Namespace, work: Path, dev: DevSet, setti
     committees = sorted({c.committee for c in x1.chunks if c.committee})
     files = grow(papers, folder, scale, committees)
     _, texts = vector_units(x1.chunks)
-    onnx = Embedder(settings.model, settings.embed_batch, backend="onnx")
-    sigma = result.setdefault("noise", calibrate(texts, x1, onnx, committees))["sigma"]
-    derived = DerivedEmbedder(onnx, texts, x1.vectors, sigma)
+    clerk = Embedder(settings.model, settings.embed_batch, backend=settings.embed_backend)
+    sigma = result.setdefault("noise", calibrate(texts, x1, clerk, committees))["sigma"]
+    derived = DerivedEmbedder(clerk, texts, x1.vectors, sigma)
     print(f"[{load()}] x{scale}: ingest {len(files)} files", flush=True)
     out: dict[str, Any] = {"files": len(files), "ingest": ingest(index_dir, folder, derived)}
     out["vectors"] = {"derived": derived.derived, "pooled": derived.pooled, "encoded_for_real": derived.encoded}
@@ -205,14 +207,14 @@ def scale_n(scale: int, args: argparse.Namespace, work: Path, dev: DevSet, setti
 
     bm25 = RankBM25(index.chunks)
     out["rank_bm25_build_s"] = bm25.build_s
-    systems = {"clerk": clerk_ranker(Assistant(index, onnx, settings)), "rank-bm25": rows_ranker(index, bm25.search)}
+    systems = {"clerk": clerk_ranker(Assistant(index, clerk, settings)), "rank-bm25": rows_ranker(index, bm25.search)}
     print(f"[{load()}] x{scale}: queries", flush=True)
     out["queries"] = queries(dev, systems, args.rounds)
     del systems, bm25, index
     gc.collect()
     out["disk_mb"], out["build_mb"] = disk_mb(index_dir), disk_mb(IndexStore(index_dir).current() or index_dir)
     print(f"[{load()}] x{scale}: server", flush=True)
-    out["server"] = serve(index_dir, dev.texts(), {"CLERK_EMBED_BACKEND": "onnx"})
+    out["server"] = serve(index_dir, dev.texts(), {"CLERK_EMBED_BACKEND": settings.embed_backend})
     result[f"x{scale}"] = out
 
 

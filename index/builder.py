@@ -38,6 +38,8 @@ Progress = Callable[[Outcome, int, int], None]  # (outcome of one file, files se
 CHUNKER_VERSION = 22
 # Sentences shorter than this are left to their chunk's vector.
 SENTENCE_MIN_WORDS = 6
+# Share of dead vector rows (their text gone) above which a build lays its rows out afresh.
+COMPACT_ABOVE = 0.2
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class Builder:
         previous = self._previous()
         # A new chunker reads unchanged files differently: re-read them all (embeddings stay cached).
         stale = previous is None or previous.manifest.get("chunker") != CHUNKER_VERSION
+        # Another kind of vector (the backend changed): the same chunks, every one embedded again.
+        reembed = previous is not None and previous.vector_kind not in (None, self.embedder.kind)
         known = dict(previous.documents) if previous else {}
         documents = {} if rebuild or stale else dict(known)
         files, missing = discover(paths)
@@ -111,9 +115,9 @@ class Builder:
         changed |= self._drop_vanished(files, paths, documents, tally)
         timer["parse"] = time.perf_counter() - t0
         report = IngestReport(tally.outcomes, len(documents), 0, 0, timer, dry_run)
-        if dry_run or not documents or (previous is not None and not changed and not stale and not rebuild):
+        if dry_run or not documents or (previous is not None and not (changed or stale or rebuild or reembed)):
             return replace(report, chunks=len(previous.chunks) if previous and not dry_run else 0)
-        index, embedded = self._build(documents, previous, timer)
+        index, embedded = self._build(documents, previous, timer, compact=rebuild)
         t0 = time.perf_counter()
         self.store.save(index)
         timer["index"] += time.perf_counter() - t0
@@ -175,37 +179,94 @@ class Builder:
         return bool(gone)
 
     def _build(self, documents: dict[str, ParsedDocument], previous: Index | None,
-               timer: dict[str, float]) -> tuple[Index, int]:
+               timer: dict[str, float], compact: bool) -> tuple[Index, int]:
         chunks = [c for doc in sorted(documents.values(), key=lambda d: d.source) for c in doc.chunks]
-        owners, texts = vector_units(chunks)
-        model = self.embedder.model_path
-        hashes = [text_key(model, t) for t in texts]
-        cache = dict(zip(previous.hashes, previous.vectors)) if previous is not None else {}
-        todo = [i for i, h in enumerate(hashes) if h not in cache]
+        model, kind = self.embedder.model_path, self.embedder.kind
+        same_kind = previous if previous is not None and previous.vector_kind == kind else None
+        units, hashes, texts = units_of(chunks, same_kind, lambda text: text_key(model, text, kind))
+        # The previous build was loaded for this model (IndexStore.load checks), so its vectors fit.
+        plan = Placement.of(hashes, units, previous.hashes if previous is not None else [], compact)
         t0 = time.perf_counter()
-        if todo:
+        if plan.to_embed:
             _ = self.embedder.model  # loading the model is not encoding: timed on its own
         timer["model"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        fresh = self.embedder.encode([texts[i] for i in todo],
-                                     progress=self.show_progress and len(todo) > 200) if todo else None
+        todo = [texts[i] for _, i in plan.to_embed]
+        fresh = self.embedder.encode(todo, progress=self.show_progress and len(todo) > 200) if todo else None
         timer["embed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        dim = fresh.shape[1] if fresh is not None else (previous.vectors.shape[1] if previous else self.embedder.dimension)
-        vectors = np.zeros((len(texts), dim), dtype=np.float32)
-        for row, i in enumerate(todo):
-            vectors[i] = fresh[row]  # type: ignore[index]
-        for i, h in enumerate(hashes):
-            if h in cache:
-                vectors[i] = cache[h]
+        dim = fresh.shape[1] if fresh is not None else (previous.vectors.shape[1] if previous is not None
+                                                         else self.embedder.dimension)
+        # float16, as stored: the previous build's rows are copied without conversion.
+        vectors = np.empty((len(plan.owners), dim), dtype=np.float16)
+        if plan.copy_to.size:
+            vectors[plan.copy_to] = previous.vectors[plan.copy_from]  # type: ignore[union-attr]
+        if fresh is not None:
+            vectors[[row for row, _ in plan.to_embed]] = fresh
+        dense = Dense.grown(previous.dense, vectors) if plan.appended and previous else Dense(vectors)
+        old_terms = previous.lexical.terms if previous is not None else None
+        known = {c.index_text: row for row, c in enumerate(previous.chunks)} if old_terms is not None else None
         index = Index(
-            documents=documents, chunks=chunks, vectors=vectors, hashes=hashes,
-            lexical=Lexical.build([c.index_text for c in chunks]), dense=Dense(vectors),
+            documents=documents, chunks=chunks, vectors=vectors, hashes=plan.hashes,
+            lexical=Lexical.build([c.index_text for c in chunks], known, old_terms), dense=dense,
             acronyms=find_acronyms([d.text for d in documents.values()]),
-            manifest=_manifest(model, dim, documents, len(chunks)), owners=owners,
+            manifest=_manifest(model, dim, documents, len(chunks)) | {"vectors": kind, "backend": self.embedder.backend},
+            owners=plan.owners,
         )
         timer["index"] = time.perf_counter() - t0
-        return index, len(todo)
+        return index, len(plan.to_embed)
+
+
+@dataclass
+class Placement:
+    """Where each vector of a new build comes from.
+
+    Rows are append-only between compactions: the previous build's rows stay where they are
+    (rows whose text is gone keep owner -1 and are never returned), new texts are appended, so
+    an HNSW graph over the previous rows stays valid and only the new rows are added to it.
+    When more than COMPACT_ABOVE of the rows would be dead, or on --rebuild, the rows are laid
+    out afresh (one per vector unit) and the graph is built again.
+    """
+
+    owners: np.ndarray  # chunk row of each vector row, -1 for a dead row
+    hashes: list[str]  # embedding cache key of each vector row
+    copy_to: np.ndarray  # rows filled from the previous build's rows copy_from
+    copy_from: np.ndarray
+    to_embed: list[tuple[int, int]]  # (row, vector unit) to encode
+    appended: bool  # True when rows 0..len(previous) are the previous build's rows
+
+    @classmethod
+    def of(cls, hashes: list[str], units: np.ndarray, previous: list[str], compact: bool) -> Placement:
+        first: dict[str, int] = {}
+        free: dict[str, list[int]] = {}
+        for row, key in enumerate(previous):
+            first.setdefault(key, row)
+            free.setdefault(key, []).append(row)
+        if previous and not compact:
+            owners = np.full(len(previous), -1, dtype=np.int32)
+            extra: list[int] = []
+            for unit, key in enumerate(hashes):
+                rows = free.get(key)
+                if rows:
+                    owners[rows.pop()] = units[unit]
+                else:
+                    extra.append(unit)
+            dead = int((owners < 0).sum())
+            if dead <= COMPACT_ABOVE * (len(previous) + len(extra)):
+                # Every previous row is copied, dead ones too: the graph holds them, and a text
+                # that comes back takes its old row again.
+                rows = list(range(len(previous), len(previous) + len(extra)))
+                copy = [(row, first[hashes[u]]) for row, u in zip(rows, extra) if hashes[u] in first]
+                same = np.arange(len(previous), dtype=np.int64)
+                return cls(np.concatenate([owners, units[extra]]).astype(np.int32),
+                           list(previous) + [hashes[u] for u in extra],
+                           np.concatenate([same, np.asarray([r for r, _ in copy], dtype=np.int64)]),
+                           np.concatenate([same, np.asarray([f for _, f in copy], dtype=np.int64)]),
+                           [(row, u) for row, u in zip(rows, extra) if hashes[u] not in first], True)
+        copy = [(row, first[key]) for row, key in enumerate(hashes) if key in first]
+        return cls(np.asarray(units, dtype=np.int32), list(hashes),
+                   np.asarray([r for r, _ in copy], dtype=np.int64), np.asarray([f for _, f in copy], dtype=np.int64),
+                   [(row, row) for row, key in enumerate(hashes) if key not in first], False)
 
 
 def why(old: ParsedDocument | None, sha: str, path: str, reread: str | None) -> str:
@@ -219,22 +280,52 @@ def why(old: ParsedDocument | None, sha: str, path: str, reread: str | None) -> 
     return f"re-read: {reread}" if reread else "its sidecar metadata changed"
 
 
-def vector_units(chunks: list[Chunk]) -> tuple[np.ndarray, list[str]]:
-    """What gets a vector, and the chunk row each vector speaks for: every chunk as a whole,
-    and each sentence of a prose chunk on its own, so one precise sentence is not drowned
-    by the rest of its chunk."""
-    owners = list(range(len(chunks)))
-    texts = [c.index_text for c in chunks]
-    for row, chunk in enumerate(chunks):
-        if chunk.kind == "table":
-            continue
+def unit_texts(chunk: Chunk) -> list[str]:
+    """What gets a vector for one chunk: the chunk as a whole, and each sentence of a prose
+    chunk on its own, so one precise sentence is not drowned by the rest of its chunk."""
+    texts = [chunk.index_text]
+    if chunk.kind != "table":
         spans = [(a, b) for a, b in sentences(chunk.text) if len(chunk.text[a:b].split()) >= SENTENCE_MIN_WORDS]
-        if len(spans) < 2:
-            continue
-        for a, b in spans:
-            owners.append(row)
-            texts.append(chunk.text[a:b])
+        if len(spans) >= 2:
+            texts += [chunk.text[a:b] for a, b in spans]
+    return texts
+
+
+def vector_units(chunks: list[Chunk]) -> tuple[np.ndarray, list[str]]:
+    """Every vector unit of the chunks: the chunk row each speaks for, and its text."""
+    owners: list[int] = []
+    texts: list[str] = []
+    for row, chunk in enumerate(chunks):
+        found = unit_texts(chunk)
+        owners += [row] * len(found)
+        texts += found
     return np.asarray(owners, dtype=np.int32), texts
+
+
+def units_of(chunks: list[Chunk], previous: Index | None,
+             key: Callable[[str], str]) -> tuple[np.ndarray, list[str], dict[int, str]]:
+    """The vector units of the chunks: the chunk row and cache key of each, and the text of
+    each unit the previous build (of the same kind of vector) did not have. A chunk the
+    previous build holds keeps its units' keys without being split or hashed again."""
+    held: dict[tuple[str, str, str], int] = {}
+    if previous is not None:
+        for row, chunk in enumerate(previous.chunks):
+            held.setdefault((chunk.kind, chunk.text, chunk.index_text), row)
+    owners: list[int] = []
+    keys: list[str] = []
+    texts: dict[int, str] = {}
+    for row, chunk in enumerate(chunks):
+        old = held.get((chunk.kind, chunk.text, chunk.index_text))
+        if old is not None and previous is not None:
+            rows = previous.vector_rows(old)
+            owners += [row] * len(rows)
+            keys += [previous.hashes[i] for i in rows]
+            continue
+        for text in unit_texts(chunk):
+            texts[len(keys)] = text
+            owners.append(row)
+            keys.append(key(text))
+    return np.asarray(owners, dtype=np.int32), keys, texts
 
 
 def _manifest(model: str, dim: int, documents: dict[str, ParsedDocument], chunks: int) -> dict[str, object]:

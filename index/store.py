@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from corpus.access import EXEMPT, level_of
 from corpus.document import Chunk, PageMark
@@ -50,24 +51,43 @@ class Index:
     dense: Dense
     acronyms: dict[str, str] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
-    # Chunk row of each vector: a chunk's own vector and those of its sentences.
+    # Chunk row of each vector: a chunk's own vector and those of its sentences; -1 for a row
+    # whose text has left the corpus since the rows were last laid out.
     owners: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     # Name of the build this index was loaded from ("" when built in memory).
     build: str = ""
 
     def __post_init__(self) -> None:
-        # Vectors grouped by chunk row, so a chunk's vectors are one slice away.
+        # Vectors grouped by chunk row, so a chunk's vectors are one slice away (dead rows,
+        # owner -1, sort first and belong to no chunk).
         self._order = np.argsort(self.owners, kind="stable")
         self._bounds = np.searchsorted(self.owners[self._order], np.arange(len(self.chunks) + 1))
+        dead = self.owners < 0
+        # Vector rows that speak for a chunk; None when all do (see index.builder.Placement).
+        self.live: np.ndarray | None = ~dead if dead.any() else None
+
+    @property
+    def vector_kind(self) -> str | None:
+        """The kind of vector the build holds (index.embedder.vector_kind); builds from before it
+        was recorded hold fp32 ones; None for an index made in memory without a manifest."""
+        if "vectors" in self.manifest:
+            return str(self.manifest["vectors"])
+        return "fp32" if self.manifest else None
+
+    def vector_rows(self, row: int) -> list[int]:
+        """Rows of the vectors that speak for chunk `row`: its own and its sentences'."""
+        return self._order[self._bounds[row]:self._bounds[row + 1]].tolist()
 
     def vectors_of(self, row: int) -> np.ndarray:
-        """The vectors that speak for chunk `row`: its own and its sentences'."""
+        """The vectors that speak for chunk `row`."""
         return self.vectors[self._order[self._bounds[row]:self._bounds[row + 1]]]
 
 
-def text_key(model: str, text: str) -> str:
-    """Embedding cache key: the same text under the same model never needs encoding twice."""
-    return hashlib.sha1(f"{model}\x00{text}".encode()).hexdigest()
+def text_key(model: str, text: str, kind: str = "fp32") -> str:
+    """Embedding cache key: the same text under the same model and kind of vector (see
+    index.embedder.vector_kind) never needs encoding twice."""
+    named = f"{model}\x00{text}" if kind == "fp32" else f"{model}\x00{kind}\x00{text}"
+    return hashlib.sha1(named.encode()).hexdigest()
 
 
 class IndexStore:
@@ -142,17 +162,17 @@ def _document_json(doc: ParsedDocument) -> dict[str, Any]:
 
 def _write_build(folder: Path, index: Index) -> None:
     folder.mkdir(parents=True)
-    with (folder / "documents.jsonl").open("w", encoding="utf-8") as out:
-        for doc in index.documents.values():
-            out.write(json.dumps(_document_json(doc), ensure_ascii=False) + "\n")
-    with (folder / "chunks.jsonl").open("w", encoding="utf-8") as out:
-        for chunk in index.chunks:
-            out.write(json.dumps(_shallow(chunk), ensure_ascii=False) + "\n")
+    # orjson: ~5x faster than json at 186k chunks; its lines hold no raw newline, and they are
+    # split as bytes, so a U+2028 inside a paper's text does not end a line.
+    with (folder / "documents.jsonl").open("wb") as out:
+        out.writelines(orjson.dumps(_document_json(doc)) + b"\n" for doc in index.documents.values())
+    with (folder / "chunks.jsonl").open("wb") as out:
+        out.writelines(orjson.dumps(_shallow(chunk)) + b"\n" for chunk in index.chunks)
     # float16 on disk: half the size, cosines within ~1e-3; read back memory-mapped.
     np.save(folder / "vectors.npy", np.asarray(index.vectors, dtype=np.float16))
     index.dense.save(folder)
     np.save(folder / "owners.npy", index.owners)
-    (folder / "hashes.json").write_text(json.dumps(index.hashes), encoding="utf-8")
+    (folder / "hashes.json").write_bytes(orjson.dumps(index.hashes))
     (folder / "acronyms.json").write_text(json.dumps(index.acronyms, indent=1), encoding="utf-8")
     index.lexical.save(folder / "bm25")
     manifest = {**index.manifest, "checksums": _checksums(folder)}
@@ -187,10 +207,10 @@ def _load_build(build: Path, model: str | None, folder: Path) -> Index:
     for name, expected in manifest.get("checksums", {}).items():
         if not (build / name).is_file() or _sha256(build / name) != expected:
             raise IndexMismatch(f"index file {name} is missing or damaged; {rebuild}")
-    docs = [_document(json.loads(line)) for line in _lines(build / "documents.jsonl")]
+    docs = [_document(orjson.loads(line)) for line in _lines(build / "documents.jsonl")]
     levels = {doc.source: level_of(doc.access) for doc in docs}
     # A chunk without its document is held back as exempt: fail closed.
-    chunks = [_chunk(json.loads(line), levels) for line in _lines(build / "chunks.jsonl")]
+    chunks = [_chunk(orjson.loads(line), levels) for line in _lines(build / "chunks.jsonl")]
     grouped: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         grouped.setdefault(chunk.source, []).append(chunk)
@@ -201,15 +221,15 @@ def _load_build(build: Path, model: str | None, folder: Path) -> Index:
     vectors = np.load(build / "vectors.npy", mmap_mode="r")
     return Index(
         documents=by_source, chunks=chunks, vectors=vectors,
-        hashes=json.loads((build / "hashes.json").read_text(encoding="utf-8")),
+        hashes=orjson.loads((build / "hashes.json").read_bytes()),
         lexical=Lexical.load(build / "bm25", len(chunks)), dense=Dense.load(build, vectors),
         acronyms=json.loads((build / "acronyms.json").read_text(encoding="utf-8")), manifest=manifest,
         owners=np.load(build / "owners.npy"), build=build.name,
     )
 
 
-def _lines(path: Path) -> list[str]:
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _lines(path: Path) -> list[bytes]:
+    return [line for line in path.read_bytes().split(b"\n") if line.strip()]
 
 
 def _document(data: dict[str, Any]) -> ParsedDocument:

@@ -51,6 +51,7 @@ def stem(word: str) -> str:
 _KEPT = {"quarterly": "quarterly"}
 
 
+@lru_cache(maxsize=200_000)
 def _number(token: str) -> str:
     """'298,720' -> '298720', '12.50' -> '12.5', '3.0' -> '3'."""
     token = token.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token) else token

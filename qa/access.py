@@ -48,7 +48,10 @@ def view_of(index: Index, clearance: str) -> Index:
     if visible.all():
         return index
     rows = np.flatnonzero(visible)
-    lexical = RowsLexical(Lexical.build([index.chunks[r].index_text for r in rows]), rows, len(index.chunks))
+    terms = index.lexical.terms  # every chunk's terms, already tokenised by the build
+    known = {c.index_text: row for row, c in enumerate(index.chunks)} if terms is not None else None
+    lexical = RowsLexical(Lexical.build([index.chunks[r].index_text for r in rows], known, terms),
+                          rows, len(index.chunks))
     texts = [d.text for d in index.documents.values() if may_see(clearance, d.access)]
     return replace(index, lexical=lexical, acronyms=find_acronyms(texts))
 

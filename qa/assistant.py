@@ -54,7 +54,7 @@ class Assistant:
 
     def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
         self.index = index
-        self.embedder = embedder
+        self.embedder = embedder.for_kind(index.vector_kind)
         self.settings = settings
         self.views = Views(index)
         self.retrievers = {level: Retriever(self.views.of(level), embedder, settings) for level in LEVELS}

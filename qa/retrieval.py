@@ -68,8 +68,8 @@ class Retriever:
 
     def dense(self, vector: np.ndarray, n: int, mask: np.ndarray | None) -> dict[int, float]:
         """Best cosine of each chunk: its own vector or any of its sentences'."""
-        owners = self.index.owners
-        allowed = None if mask is None else mask[owners]
+        owners, live = self.index.owners, self.index.live
+        allowed = live if mask is None else mask[owners] if live is None else mask[owners] & live
         scores, rows = self.index.dense.search(vector, n * 4, allowed)
         best: dict[int, float] = {}
         for row, score in zip(owners[rows].tolist(), scores.tolist()):

@@ -115,3 +115,22 @@ def test_small_build_writes_no_graph(data: tuple[np.ndarray, np.ndarray], tmp_pa
     Dense(data[0]).save(tmp_path)
     assert not (tmp_path / ANN_FILE).exists()
     assert Dense.load(tmp_path, data[0]).kind == "exact"
+
+
+def test_a_grown_graph_keeps_its_rows_and_finds_the_new_ones(graph: Dense, data: tuple[np.ndarray, np.ndarray],
+                                                            tmp_path: Path) -> None:
+    graph.save(tmp_path)
+    previous = Dense.load(tmp_path, data[0], ann_above=1000)
+    extra = unit(np.random.default_rng(3).normal(size=(25, DIM)))
+    vectors = np.concatenate([data[0], extra])
+    grown = Dense.grown(previous, vectors, ann_above=1000)
+    assert grown.kind == "hnsw" and grown.graph.ntotal == N + 25
+    for i, vector in enumerate(extra):
+        assert grown.search(vector, 1)[1].tolist() == [N + i]
+    assert recall(grown, (vectors, data[1]), 10) >= 0.95
+    assert recall(grown, (vectors, data[1]), 10, np.arange(N + 25) % 3 > 0) >= 0.95
+
+
+def test_an_exact_index_grows_into_an_exact_one(data: tuple[np.ndarray, np.ndarray]) -> None:
+    grown = Dense.grown(Dense(data[0][:100]), data[0][:150])
+    assert grown.kind == "exact" and grown.search(data[0][120], 1)[1].tolist() == [120]

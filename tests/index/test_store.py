@@ -9,12 +9,15 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.errors import IndexMismatch, IndexMissing
 from index.builder import Builder, IngestReport
 from index.embedder import Embedder
 from index.store import Index, IndexStore
+from qa.assistant import Assistant
+from qa.settings import Settings
 
 DATA = Path(__file__).parents[1] / "data" / "papers"
 NAMES = ["scrutiny_pack.txt", "wellbeing_board.md"]
@@ -111,6 +114,59 @@ def test_a_changed_file_is_reread_and_only_its_new_chunks_embedded(
     assert not any("51 community champions" in c.text for c in after.chunks)
 
 
+def test_another_embedding_backend_embeds_again_and_questions_follow_the_index(
+    store: IndexStore, folder: Path, embedder: Embedder
+) -> None:
+    ingest(store, embedder, folder)
+    assert load(store, embedder).vector_kind == embedder.kind == "int8"  # the default backend
+    fp32 = Embedder(embedder.model_path, backend="onnx", cache_dir=embedder.cache_dir)
+    report = ingest(store, fp32, folder)
+    index = load(store, fp32)
+    assert statuses(report) == {name: "unchanged" for name in NAMES}
+    assert report.embedded == len(index.vectors) and index.vector_kind == "fp32"
+    assert index.manifest["backend"] == "onnx"
+    # Settings that still name int8 encode questions as the index was built.
+    assistant = Assistant(index, embedder, Settings.from_env())
+    assert assistant.embedder.kind == "fp32" and assistant.embedder.backend == "onnx"
+    assert ingest(store, fp32, folder).embedded == 0
+
+
+def test_a_change_appends_vectors_and_the_old_rows_stay_where_they_were(
+    store: IndexStore, folder: Path, embedder: Embedder
+) -> None:
+    ingest(store, embedder, folder)
+    before = load(store, embedder)
+    edit_board(folder)
+    ingest(store, embedder, folder)
+    after = load(store, embedder)
+    n = len(before.vectors)
+    assert after.hashes[:n] == before.hashes and np.array_equal(after.vectors[:n], before.vectors)
+    dead = np.flatnonzero(after.owners < 0)
+    assert len(dead) >= 1 and dead.max() < n and len(after.vectors) > n
+    # The dead row of the old sentence is the nearest vector to it, and is never returned.
+    old = next(c.text for c in before.chunks if "51 community champions" in c.text)
+    retriever = Assistant(after, embedder, Settings.from_env()).retriever
+    found = retriever.dense(embedder.encode([old])[0], 20, None)
+    assert found and all(0 <= row < len(after.chunks) for row in found)
+    assert not any("51 community champions" in after.chunks[row].text for row in found)
+
+
+def test_rows_are_laid_out_afresh_when_many_are_dead_or_on_rebuild(
+    store: IndexStore, folder: Path, embedder: Embedder
+) -> None:
+    ingest(store, embedder, folder)
+    edit_board(folder)
+    ingest(store, embedder, folder)
+    assert load(store, embedder).live is not None
+    Builder(store, embedder, 2**20).ingest([folder], rebuild=True)
+    rebuilt = load(store, embedder)
+    assert rebuilt.live is None and set(rebuilt.owners.tolist()) == set(range(len(rebuilt.chunks)))
+    (folder / "scrutiny_pack.txt").unlink()  # most of the vectors: their rows would be dead
+    ingest(store, embedder, folder)
+    after = load(store, embedder)
+    assert after.live is None and set(after.owners.tolist()) == set(range(len(after.chunks)))
+
+
 def test_unchanged_files_keep_their_chunks_when_another_file_changes(
     store: IndexStore, folder: Path, embedder: Embedder
 ) -> None:
@@ -128,6 +184,18 @@ def test_loaded_documents_carry_their_chunks(store: IndexStore, folder: Path, em
     index = load(store, embedder)
     for source, doc in index.documents.items():
         assert doc.chunks == tuple(c for c in index.chunks if c.source == source)
+
+
+def test_unicode_line_separators_in_a_paper_survive_the_index(store: IndexStore, tmp_path: Path,
+                                                              embedder: Embedder) -> None:
+    papers = tmp_path / "odd"
+    papers.mkdir()
+    text = "Minutes of the Audit Committee\n\nThe report\u2028was noted\u2029and the\x85plan agreed.\n"
+    (papers / "odd.txt").write_text(text, encoding="utf-8")
+    ingest(store, embedder, papers)
+    index = load(store, embedder)
+    assert "\u2028was noted\u2029and the\x85plan" in index.documents["odd.txt"].text
+    assert any("\u2028" in c.text for c in index.chunks)
 
 
 def test_a_deleted_file_is_removed_with_its_chunks(store: IndexStore, folder: Path, embedder: Embedder) -> None:
