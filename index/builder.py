@@ -199,8 +199,11 @@ class Builder:
                                                          else self.embedder.dimension)
         # float16, as stored: the previous build's rows are copied without conversion.
         vectors = np.empty((len(plan.owners), dim), dtype=np.float16)
-        if plan.copy_to.size:
-            vectors[plan.copy_to] = previous.vectors[plan.copy_from]  # type: ignore[union-attr]
+        kept = len(previous.vectors) if plan.appended and previous is not None else 0
+        if kept:
+            vectors[:kept] = previous.vectors[:kept]  # type: ignore[union-attr] # one sequential read
+        if plan.copy_to.size > kept:
+            vectors[plan.copy_to[kept:]] = previous.vectors[plan.copy_from[kept:]]  # type: ignore[union-attr]
         if fresh is not None:
             vectors[[row for row, _ in plan.to_embed]] = fresh
         dense = Dense.grown(previous.dense, vectors) if plan.appended and previous else Dense(vectors)
