@@ -72,7 +72,14 @@ class Terms:
         lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         ids = np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, dtype=np.int32)
-        return cls(strings, np.asarray(kinds, dtype=np.uint8), ids, offsets)
+        # Entries no text uses any more (their texts left the corpus) are dropped.
+        used = np.zeros(len(strings), dtype=bool)
+        used[ids] = True
+        if used.all():
+            return cls(strings, np.asarray(kinds, dtype=np.uint8), ids, offsets)
+        renumber = (np.cumsum(used) - 1).astype(np.int32)
+        keep = np.flatnonzero(used).tolist()
+        return cls([strings[i] for i in keep], np.asarray(kinds, dtype=np.uint8)[keep], renumber[ids], offsets)
 
     def tokens(self) -> tuple[list[list[int]], dict[str, int]]:
         """Each text's BM25 token ids and the vocabulary: words, codes, and the joined pairs

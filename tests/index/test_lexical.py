@@ -35,6 +35,15 @@ def test_kept_terms_score_exactly_as_a_fresh_build() -> None:
     assert scores(reused, "caseloads")[0] > 0 and scores(before, "caseloads")[0] == 0
 
 
+def test_terms_no_text_uses_are_dropped() -> None:
+    before = Lexical.build(OLD)
+    after = Lexical.build(OLD[:1], {text: row for row, text in enumerate(OLD)}, before.terms)
+    assert after.terms is not None and before.terms is not None
+    assert len(after.terms.strings) < len(before.terms.strings)
+    assert set(after.terms.strings) == set(Lexical.build(OLD[:1]).terms.strings)  # type: ignore[union-attr]
+    assert np.allclose(scores(after, "case loads"), scores(Lexical.build(OLD[:1]), "case loads"))
+
+
 def test_an_empty_text_keeps_its_row() -> None:
     lexical = Lexical.build(OLD)
     assert lexical.size == len(OLD) and scores(lexical, "school transport")[3] == 0
