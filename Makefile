@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 # The shared dev set and our own sets (eval/questions/): follow-ups, columns, item numbers.
 DEV_QUESTIONS ?= ../shared/dev/*.jsonl eval/questions/*.jsonl
 
-.PHONY: run test index bench clean gate eval
+.PHONY: run test index bench clean gate eval eval-external
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ gate: index
 # The full report with charts, every preset side by side: var/eval/report.md
 eval: index
 	$(PY) -m eval run --questions $(DEV_QUESTIONS) --configs hybrid,bm25,dense,rrf --out var/eval
+
+# Papers from other councils (../shared/external-papers), which Clerk was not tuned on, with their own
+# questions (eval/external/): their own index, hybrid/bm25/dense, report in var/eval-external/report.md.
+# A paper that fails to ingest is reported and the rest are still scored.
+EXTERNAL_PAPERS ?= ../shared/external-papers
+eval-external: $(STAMP)
+	@if [ ! -d "$(EXTERNAL_PAPERS)" ]; then echo "eval-external: no $(EXTERNAL_PAPERS) folder, nothing to evaluate"; exit 0; fi; \
+	$(PY) -m qa ingest $(EXTERNAL_PAPERS) --index var/index-external || echo "eval-external: some papers failed to ingest; scoring the rest"; \
+	$(PY) -m eval run --questions eval/external/*.jsonl --index var/index-external --configs hybrid,bm25,dense --out var/eval-external
 
 clean:
 	rm -rf $(VENV) var
