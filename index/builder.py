@@ -34,7 +34,8 @@ from index.store import FORMAT_VERSION, Index, IndexStore, text_key
 
 log = logging.getLogger(__name__)
 Progress = Callable[[Outcome, int, int], None]  # (outcome of one file, files settled, files in all)
-# Bump when structure parsing or chunking changes, so existing indexes re-read their files.
+# Bump when structure parsing, chunking, sentence splitting or BM25 tokenising changes, so
+# existing indexes re-read their files and tokenise them again (embeddings stay cached).
 CHUNKER_VERSION = 22
 # Sentences shorter than this are left to their chunk's vector.
 SENTENCE_MIN_WORDS = 6
@@ -117,7 +118,8 @@ class Builder:
         report = IngestReport(tally.outcomes, len(documents), 0, 0, timer, dry_run)
         if dry_run or not documents or (previous is not None and not (changed or stale or rebuild or reembed)):
             return replace(report, chunks=len(previous.chunks) if previous and not dry_run else 0)
-        index, embedded = self._build(documents, previous, timer, compact=rebuild)
+        # Kept terms and vector units are only as current as the chunker and tokeniser that made them.
+        index, embedded = self._build(documents, previous, timer, compact=rebuild, reuse=not stale)
         t0 = time.perf_counter()
         self.store.save(index)
         timer["index"] += time.perf_counter() - t0
@@ -179,10 +181,10 @@ class Builder:
         return bool(gone)
 
     def _build(self, documents: dict[str, ParsedDocument], previous: Index | None,
-               timer: dict[str, float], compact: bool) -> tuple[Index, int]:
+               timer: dict[str, float], compact: bool, reuse: bool) -> tuple[Index, int]:
         chunks = [c for doc in sorted(documents.values(), key=lambda d: d.source) for c in doc.chunks]
         model, kind = self.embedder.model_path, self.embedder.kind
-        same_kind = previous if previous is not None and previous.vector_kind == kind else None
+        same_kind = previous if reuse and previous is not None and previous.vector_kind == kind else None
         units, hashes, texts = units_of(chunks, same_kind, lambda text: text_key(model, text, kind))
         # The previous build was loaded for this model (IndexStore.load checks), so its vectors fit.
         plan = Placement.of(hashes, units, previous.hashes if previous is not None else [], compact)
@@ -207,7 +209,7 @@ class Builder:
         if fresh is not None:
             vectors[[row for row, _ in plan.to_embed]] = fresh
         dense = Dense.grown(previous.dense, vectors) if plan.appended and previous else Dense(vectors)
-        old_terms = previous.lexical.terms if previous is not None else None
+        old_terms = previous.lexical.terms if reuse and previous is not None else None
         known = {c.index_text: row for row, c in enumerate(previous.chunks)} if old_terms is not None else None
         index = Index(
             documents=documents, chunks=chunks, vectors=vectors, hashes=plan.hashes,

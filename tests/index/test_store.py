@@ -328,3 +328,21 @@ def test_a_pointer_to_a_missing_build_is_no_index(store: IndexStore, folder: Pat
     assert not store.exists()
     with pytest.raises(IndexMissing):
         load(store, embedder)
+
+
+def test_a_new_chunker_version_tokenises_every_text_again(
+    store: IndexStore, folder: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.builder as builder_module
+    import index.lexical as lexical_module
+
+    ingest(store, embedder, folder)
+    real = lexical_module.tokenize
+    monkeypatch.setattr(lexical_module, "tokenize", lambda text: [*real(text), "zzmarker"])
+    edit_board(folder)  # a change, but unchanged texts keep the terms they were given
+    ingest(store, embedder, folder)
+    assert load(store, embedder).lexical.idf(["zzmarker"])["zzmarker"] > 1.0  # only a few new texts
+    monkeypatch.setattr(builder_module, "CHUNKER_VERSION", builder_module.CHUNKER_VERSION + 1)
+    report = ingest(store, embedder, folder)
+    assert report.embedded == 0  # vectors are still cached by text
+    assert load(store, embedder).lexical.idf(["zzmarker"])["zzmarker"] < 0.1  # every text has it now
