@@ -22,6 +22,7 @@ from qa.extraction import (
     asked_acronym,
     definition_answer,
     extract,
+    lacks_what_is_asked,
     period_mismatch,
 )
 from qa.retrieval import MODES, Hit, Retriever
@@ -103,7 +104,8 @@ class Assistant:
         confidence = self._confidence(asked, hits[order[0]], found)
         chunk = self.index.chunks[hits[order[0]].row]
         answerable = (found is not None and not found.empty_cell and confidence >= self.settings.abstain_below
-                      and not period_mismatch(asked, chunk, found))
+                      and not period_mismatch(asked, chunk, found)
+                      and not lacks_what_is_asked(asked, chunk.text[found.start:found.end]))
         text = None
         if found is not None and not found.empty_cell:
             citations[0] = replace(citations[0], highlight=(found.start, found.end))

@@ -275,6 +275,25 @@ def _wanted_shape(question: str) -> re.Pattern[str] | None:
     return None
 
 
+_NUMBER_WORD = re.compile(
+    r"\b(?:no|none|nil|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?:thir|four|fif|six|seven|eigh|nine)teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+    r"hundred|thousand|million|half|all|every|unanimous(?:ly)?)\b", re.I)
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+
+
+def lacks_what_is_asked(question: str, answer: str) -> bool:
+    """Whether a question asking for a figure or a date is answered by text that holds none:
+    the nearest sentence about the subject ("the defibrillator has now been fitted") is then
+    not an answer to "how much did it cost?", and the papers are taken not to say."""
+    wants = _wanted_shape(question)
+    if wants is _NUMBER:
+        return not (_NUMBER.search(answer) or _NUMBER_WORD.search(answer))
+    if wants is _DATE:
+        return not (_NUMBER.search(answer) and _MONTH.search(answer) or find_date(answer))
+    return False
+
+
 def _spoken_period(period: str) -> str:
     """'2018-03' -> 'March 2018', '2018-03-20' -> '20 March 2018'."""
     return spoken(period) if len(period) == 10 else spoken(f"{period}-01").split(" ", 1)[1]

@@ -17,6 +17,7 @@ from qa.extraction import (
     definition_answer,
     extract,
     item_answer,
+    lacks_what_is_asked,
     resolution_answer,
     sentence_answer,
     table_answer,
@@ -225,3 +226,15 @@ def test_a_table_without_years_in_its_columns_speaks_of_its_captions_period() ->
     found = extract("What was NI 59 in Q3?", row)
     assert found is not None and not period_mismatch("What was NI 59 in Q3 of 2010-11?", row, found)
     assert period_mismatch("What was NI 59 in the first quarter of 2019-20?", row, found)
+
+
+@pytest.mark.parametrize(("question", "answer", "lacks"), [
+    ("How much did the parish council pay for the defibrillator?", "The defibrillator has now been fitted.", True),
+    ("How much did the parish council pay for the defibrillator?", "The defibrillator cost £1,250.", False),
+    ("How many KPIs were rated red?", "Eight KPIs were rated red.", False),
+    ("When is the next meeting?", "Date of next meeting: 25th March.", False),
+    ("When is the next meeting?", "This will be discussed with next council meeting.", True),
+    ("Who chaired the meeting?", "The Chairman welcomed everyone.", False),  # not a figure or date
+])
+def test_a_figure_or_date_question_needs_one_in_its_answer(question: str, answer: str, lacks: bool) -> None:
+    assert lacks_what_is_asked(question, answer) is lacks
