@@ -9,7 +9,9 @@ _WORD = r"(?:[A-Z][\w'’-]*|of|and|for|the|in|on|&)"
 # An acronym in brackets, then the words before it that may spell it. Looking for the brackets
 # first and reading backwards from them is ~20x faster than trying every capital as a start.
 _BRACKETED = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
-_NAMED = re.compile(rf"({_WORD}(?:[ \t]+{_WORD}){{1,9}})[ \t]*$")
+# Words may wrap onto the next printed line, or be joined by slashes ("Red/Amber/Green (RAG)").
+_NAMED = re.compile(rf"({_WORD}(?:(?:[ \t]*\n[ \t]*|[ \t]+|/){_WORD}){{1,9}})[ \t]*$")
+_BETWEEN = re.compile(r"[\s/]+")
 _REACH = 400  # characters before the brackets: ten long words
 _SMALL = {"of", "and", "for", "the", "in", "on", "&"}
 
@@ -40,14 +42,16 @@ def _spells(letters: str, words: list[str]) -> bool:
 
 
 def _expansion(words: list[str], acronym: str) -> str | None:
-    """The shortest tail of `words` that spells the acronym."""
+    """The tail of `words` that spells the acronym: one whose words give just their initials
+    ("County Council Network", not "Council Network" with a C from inside "Council") if there
+    is one, else the shortest."""
     letters = "".join(c for c in acronym.upper() if c.isalpha())
     letters = letters[:-1] if acronym.endswith("s") and len(letters) > 2 else letters
-    for size in range(1, min(len(words), 10) + 1):
-        tail = words[-size:]
-        if tail[0].lower() not in _SMALL and _spells(letters, tail):
-            return " ".join(tail)
-    return None
+    tails = [words[-size:] for size in range(1, min(len(words), 10) + 1)]
+    spelt = [t for t in tails if t[0].lower() not in _SMALL and _spells(letters, t)]
+    initials = [t for t in spelt if "".join(w[0].upper() for w in t if w.lower() not in _SMALL) == letters]
+    best = (initials or spelt or [None])[0]
+    return " ".join(best) if best else None
 
 
 def find_acronyms(texts: list[str]) -> dict[str, str]:
@@ -56,7 +60,7 @@ def find_acronyms(texts: list[str]) -> dict[str, str]:
     for text in texts:
         for m in _BRACKETED.finditer(text):
             named = _NAMED.search(text, max(0, m.start() - _REACH), m.start())
-            expansion = _expansion(named[1].split(), m[1]) if named else None
+            expansion = _expansion(_BETWEEN.split(named[1]), m[1]) if named else None
             if expansion:
                 seen.setdefault(m[1], Counter())[expansion] += 1
     return {acronym: counts.most_common(1)[0][0] for acronym, counts in seen.items()}

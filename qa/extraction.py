@@ -401,7 +401,7 @@ def asked_acronym(question: str, acronyms: dict[str, str]) -> str | None:
 
 def definition_answer(acronym: str, expansion: str, chunk: Chunk) -> Extract | None:
     """The expansion where the chunk defines the acronym: "Children in Care Council (CICC)"."""
-    pattern = re.escape(expansion).replace(r"\ ", r"\s+") + rf"[ \t]*\(\s*{re.escape(acronym)}\s*\)"
+    pattern = re.escape(expansion).replace(r"\ ", r"[\s/]+") + rf"[ \t]*\(\s*{re.escape(acronym)}\s*\)"
     m = re.search(pattern, chunk.text, re.I)
     if not m:
         return None
