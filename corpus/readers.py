@@ -7,6 +7,7 @@ citation offsets index into it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,10 +25,29 @@ def read_text(data: bytes) -> SourceText:
     return SourceText(text=decode_text(data), meta={"format": "text"})
 
 
+# A Markdown file exported from a website may open with YAML front matter between "---" lines.
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+_TITLE = re.compile(r"^title:[ \t]*(['\"]?)(.+?)\1[ \t]*$", re.M)
+
+
+def read_markdown(data: bytes) -> SourceText:
+    """A Markdown file, decoded, without YAML front matter: its fields (a site's posting date,
+    categories) are not the paper's words. Its title, if it has one, becomes the title."""
+    text = decode_text(data)
+    meta = {"format": "text"}
+    front = _FRONT_MATTER.match(text)
+    if front and len(front.group(0)) < 4000:
+        title = _TITLE.search(front.group(1))
+        if title and title.group(2).strip():
+            meta["title"] = title.group(2).strip()
+        text = text[front.end():].lstrip("\n")
+    return SourceText(text=text, meta=meta)
+
+
 READERS: dict[str, Reader] = {
     ".txt": read_text,
-    ".md": read_text,
-    ".markdown": read_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
     ".pdf": pdf.read_pdf,
     ".html": html.read_html,
     ".htm": html.read_html,

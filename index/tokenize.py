@@ -28,8 +28,14 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z]{2,})")
 _TOKEN = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
 
 
+_ACCENT = re.compile("[\u0300-\u036f]")
+
+
 def normalise(text: str) -> str:
-    """Lower-cased NFKC text with quarter names and letter-digit joins made uniform."""
+    """Lower-cased NFKC text without accents ("fête" meets "fete"), with quarter names and
+    letter-digit joins made uniform."""
+    if not text.isascii():
+        text = _ACCENT.sub("", unicodedata.normalize("NFKD", text))
     text = unicodedata.normalize("NFKC", text).lower().replace("&", " and ")
     text = _LETTER_DIGIT.sub(" ", text)
     text = _QUARTER_WORD.sub(lambda m: f"quarter {_NUMBER_WORDS[m[1]]}", text)

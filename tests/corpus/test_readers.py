@@ -367,3 +367,18 @@ def test_external_papers_metadata_from_their_text() -> None:
         ("Township of Nipissing Council", "2024-12-03", True)}
     chunks = parse_document(wretton, None, "-", 2**24).chunks
     assert {(c.committee, c.meeting_date) for c in chunks} == {("Wretton Parish Council", "2019-05-13")}
+
+
+def test_markdown_front_matter_is_not_text_but_gives_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "may-meeting.md"
+    path.write_text('---\ntitle: "WRETTON PARISH COUNCIL MAY MEETING"\ndate: "2019-08-26"\ncategories:\n'
+                    '  - "villages"\n---\n\nMINUTES OF THE MEETING HELD ON MONDAY 13TH MAY 2019\n', encoding="utf-8")
+    source = read_file(path)
+    assert source.text.startswith("MINUTES OF THE MEETING") and "2019-08-26" not in source.text
+    assert source.meta["title"] == "WRETTON PARISH COUNCIL MAY MEETING"
+
+
+def test_a_rule_inside_markdown_is_not_front_matter(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text("# Minutes\n\n---\n\nItem 1\n---\n", encoding="utf-8")
+    assert read_file(path).text == "# Minutes\n\n---\n\nItem 1\n---\n"

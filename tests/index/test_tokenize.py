@@ -55,6 +55,11 @@ def test_normalise_lowercases_and_unifies_unicode_and_ampersands() -> None:
     assert tokenize("ＮＩ５９") == ["ni", "59"]  # full-width forms fold under NFKC
 
 
+def test_accented_words_meet_their_plain_spelling() -> None:
+    assert tokenize("the village fête") == tokenize("the village Fete") == [stem("village"), "fete"]
+    assert tokenize("Café, naïve") == ["cafe", stem("naive")]
+
+
 def test_decimals_stay_whole_and_year_ranges_split() -> None:
     assert tokenize("63.30%") == ["63.3"]
     assert tokenize("2010-11") == ["2010", "11"]
