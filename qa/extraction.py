@@ -19,6 +19,7 @@ from corpus.lines import marked_heading, plain, shouting
 from corpus.sentences import sentences, strip_span
 from corpus.tables import cells_of
 from index.tokenize import normalise, tokenize
+from qa.motions import asked_role, asks_vote, motion_answer
 
 MAX_ANSWER = 400
 _QUARTER = re.compile(r"\bquarter ([1-4])\b")
@@ -368,6 +369,12 @@ def extract(question: str, chunk: Chunk, vocab: Vocabulary | None = None) -> Ext
     if _ITEM_NUMBER.search(question):
         # Only a chunk that prints the number can answer; another chunk of the item cannot.
         return item_answer(chunk)
+    vocab = vocab or Vocabulary()
+    motion = asked_role(question) is not None or asks_vote(question)
+    if motion:
+        named = motion_answer(question, chunk, vocab.weight)
+        if named:
+            return Extract(*named)
     if chunk.kind == "table":
         found = table_answer(question, chunk)
         if found and (found.empty_cell or _QUANTITY.search(question) or found.fit >= 0.6):
@@ -376,8 +383,9 @@ def extract(question: str, chunk: Chunk, vocab: Vocabulary | None = None) -> Ext
     if chunk.kind == "resolution" and decision and _wanted_shape(question) is None:
         return resolution_answer(question, chunk, vocab)
     found = sentence_answer(question, chunk, vocab)
-    if found and decision:
-        # What was resolved is in the RESOLVED block; the debate around it is second best.
+    if found and (decision or motion):
+        # What was resolved is in the RESOLVED block, who moved it where a name holds that
+        # role; the sentences around them are second best.
         found = Extract(found.start, found.end, found.fit * 0.6, found.label)
     return found
 
