@@ -189,7 +189,7 @@ def sentence_answer(question: str, chunk: Chunk, vocab: Vocabulary | None = None
         return None
     weight = {t: vocab.weight(t) for t in wanted}
     total = sum(weight.values()) or 1.0
-    spans = list(sentences(chunk.text))
+    spans = list(sentences(chunk.text, wrapped=True))
     best: tuple[float, int, int] | None = None
     for n, (start, end) in enumerate(spans):
         if n + 1 < len(spans) and _runs_on(chunk.text, start, end, spans[n + 1], wants):

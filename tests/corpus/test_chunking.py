@@ -305,3 +305,19 @@ def test_a_line_straight_under_a_heading_is_kept(body: str) -> None:
     chunks = chunks_of(text)
     assert any(body in c.text for c in chunks)
     assert_exact(text, chunks)
+
+
+def test_a_sentence_wrapped_over_printed_lines_is_read_whole_by_answers_only() -> None:
+    from corpus.sentences import sentences
+
+    text = ("The Chief Executive advised that a reference to the ban on incineration\n"
+            "would conflict with the Regional Waste Management Plan. It was agreed.\n"
+            "Item 3: Presentation\nNI59\t41%\t50%\nshort line\nanother line")
+    spans = [text[a:b] for a, b in sentences(text, wrapped=True)]
+    assert spans[0] == ("The Chief Executive advised that a reference to the ban on incineration\n"
+                        "would conflict with the Regional Waste Management Plan.")
+    assert spans[1:] == ["It was agreed.", "Item 3: Presentation", "NI59\t41%\t50%", "short line", "another line"]
+    # Chunks and sentence vectors keep to printed lines.
+    assert [text[a:b] for a, b in sentences(text)][:2] == [
+        "The Chief Executive advised that a reference to the ban on incineration",
+        "would conflict with the Regional Waste Management Plan."]
