@@ -74,15 +74,23 @@ LABELS = {"mover": "Proposed by", "seconder": "Seconded by", "chair": "Chair", "
           "vote": "Vote"}
 
 
+def _own(question: str) -> str:
+    """The question itself: a follow-up arrives with the question before it appended ("how
+    many voted for it? Who proposed the ANPR amendment?"), which says what, not what is asked."""
+    return question.split("?", 1)[0]
+
+
 def asked_role(question: str) -> str | None:
     """"mover", "seconder", "chair" or "vice chair" for a question asking who held that role."""
-    if not _WHO.search(question):
+    own = _own(question)
+    if not _WHO.search(own):
         return None
-    return next((role for role, pattern in _ASKED_ROLE if pattern.search(question)), None)
+    return next((role for role, pattern in _ASKED_ROLE if pattern.search(own)), None)
 
 
 def asks_vote(question: str) -> bool:
-    return bool(_HOW_MANY_VOTED.search(question) or _HOW_VOTED.search(question))
+    own = _own(question)
+    return bool(_HOW_MANY_VOTED.search(own) or _HOW_VOTED.search(own))
 
 
 # Where one minuted matter ends: a blank line, or a line opening with an item or resolution
@@ -127,7 +135,7 @@ def _candidates(question: str, text: str) -> Iterator[tuple[int, int, str, bool]
             for m in pattern.finditer(text):
                 yield m.start("name"), m.end("name"), role, True
         return
-    voted = _HOW_VOTED.search(question)
+    voted = _HOW_VOTED.search(_own(question))
     if voted:
         surname = re.findall(r"[A-Z][A-Za-z'’-]+", voted["who"])
         if not surname:
@@ -138,8 +146,8 @@ def _candidates(question: str, text: str) -> Iterator[tuple[int, int, str, bool]
             if side is not None:  # the list the name stands in, and the motion before it
                 yield side.start(), side.end(), "vote", False
         return
-    if _HOW_MANY_VOTED.search(question):
-        wants = next((side for side, pattern in _SIDE_ASKED if pattern.search(question)), None)
+    if _HOW_MANY_VOTED.search(_own(question)):
+        wants = next((side for side, pattern in _SIDE_ASKED if pattern.search(_own(question))), None)
         for m in _TALLY.finditer(text):
             if wants is None or m["side"].lower().startswith(wants[:5]) or (wants == "for" and m["side"] == "In favour"):
                 yield m.start(), m.end(), "vote", False

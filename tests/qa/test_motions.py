@@ -53,6 +53,9 @@ def answer(question: str, text: str) -> str | None:
     ("How many abstained on the Labour amendment?", KENT, "Abstain (2)"),
     ("How did Mr Hood vote on the Labour amendment?", KENT, "For (12)"),
     ("How did Mr Cooke vote on the Labour amendment?", KENT, "Against (42)"),
+    # follow-ups arrive with the question before them appended
+    ("and who seconded it? Who proposed the Labour amendment?", KENT, "Ms Meade"),
+    ("how many voted for it? Who proposed the Labour amendment?", KENT, "For (12)"),
 ])
 def test_the_name_or_tally_answers(question: str, text: str, expected: str) -> None:
     assert answer(question, text) == expected
