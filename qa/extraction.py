@@ -204,9 +204,24 @@ def sentence_answer(question: str, chunk: Chunk, vocab: Vocabulary | None = None
         return None
     score, start, end = best
     end = _past_heading(chunk.text, spans, start, end)
+    if wants is not None:
+        end = _on_to_what_is_asked(chunk.text, spans, start, end, wants, question)
     start = _below_heading(chunk.text, spans, start, end)
     start, end = _whole_list(chunk.text, spans, start, end)
     return Extract(start, _clip(chunk.text, start, end), min(1.0, score))
+
+
+def _on_to_what_is_asked(text: str, spans: list[tuple[int, int]], start: int, end: int,
+                         wants: re.Pattern[str], question: str) -> int:
+    """A sentence that names the subject but not the figure, date or name asked for takes the
+    next sentence of its paragraph when that holds it ("Wales Air Ambulance – request for
+    donation. Councillors agreed to give £50.")."""
+    if _has_shape(wants, _NUMBERING.sub("", text[start:end], count=1), question):
+        return end
+    following = next(((a, b) for a, b in spans if a >= end), None)
+    if following is None or "\n\n" in text[end:following[0]] or "\t" in text[following[0]:following[1]]:
+        return end
+    return following[1] if _has_shape(wants, text[following[0]:following[1]], question) else end
 
 
 def _below_heading(text: str, spans: list[tuple[int, int]], start: int, end: int) -> int:

@@ -238,3 +238,13 @@ def test_a_table_without_years_in_its_columns_speaks_of_its_captions_period() ->
 ])
 def test_a_figure_or_date_question_needs_one_in_its_answer(question: str, answer: str, lacks: bool) -> None:
     assert lacks_what_is_asked(question, answer) is lacks
+
+
+def test_a_subject_sentence_without_the_figure_takes_the_next_sentence_that_has_it() -> None:
+    text = ("2657. Donations: Wales Air Ambulance – request for donation. Councillors agreed to give £50.\n"
+            "2658. Date of next meeting: 25th March.")
+    chunk = Chunk(source="m.txt", start=0, end=len(text), text=text, kind="minutes")
+    found = sentence_answer("How much did the council agree to give the Wales Air Ambulance?", chunk)
+    assert found is not None and text[found.start:found.end].endswith("Councillors agreed to give £50.")
+    again = sentence_answer("What was requested by the Wales Air Ambulance?", chunk)
+    assert again is not None and text[again.start:again.end].endswith("request for donation.")
