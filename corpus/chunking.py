@@ -107,6 +107,26 @@ def _headings_apart(blocks: Iterator[Block]) -> Iterator[Block]:
             yield block
 
 
+# Minutes printed without blank lines between items still open each item on a line of its own:
+# "2532. Planning Permissions: Update on ..." (number, a short title, a colon), or a motion's
+# number with its mover and seconder, "R2024-229 S. Kirkey, J. Scott:".
+_INLINE_ITEM = re.compile(r"^(\d{1,4})\.\s+([A-Z][\w'’&/-]*(?:\s+[\w'’&/-]+){0,5}):\s")
+_MOTION_LINE = re.compile(
+    r"^([A-Z]{0,3}\d{2,4}[-/.]\d+)\s+((?:[A-Z]\.\s*)*[A-Z][A-Za-z'’-]+,\s*(?:[A-Z]\.\s*)*[A-Z][A-Za-z'’-]+)\s*[:;]\s*$")
+
+
+def _items_apart(blocks: list[Block], part_kind: str) -> Iterator[Block]:
+    """In minutes, a paragraph holding several items or motions is one block per item."""
+    for block in blocks:
+        if part_kind != "minutes" or block.table:
+            yield block
+            continue
+        opens = [i for i, line in enumerate(block.lines)
+                 if i and (_INLINE_ITEM.match(line.plain) or _MOTION_LINE.match(line.plain))]
+        for a, b in zip([0, *opens], [*opens, len(block.lines)]):
+            yield Block(block.lines[a:b], False)
+
+
 def is_title_line(block: Block, following: list[Block]) -> bool:
     """A short plain line standing alone over a paragraph of prose reads as a section title
     ("Wilmslow, Knutsford & Poynton locality"), though it is neither bold nor capitals."""
@@ -130,6 +150,9 @@ def item_of(block: Block, part_kind: str) -> tuple[str, str] | None:
     if part_kind not in ("minutes", "agenda") or block.table:
         return None
     raw = block.lines[0].raw.strip()
+    inline = _INLINE_ITEM.match(plain(raw)) or _MOTION_LINE.match(plain(raw))
+    if inline and part_kind == "minutes":
+        return inline[1], inline[2]
     m = _ITEM.match(plain(_GLUED_RESOLVED.sub("", raw)))
     if not m or m[2].endswith("."):
         return None
@@ -166,7 +189,8 @@ class Chunker:
         pending: list[Block] = []
         header: tuple[str, ...] = ()
         caption: str | None = None
-        blocks = list(_headings_apart(blocks_of(split_lines(self.text, part.start, part.end))))
+        blocks = list(_items_apart(list(_headings_apart(blocks_of(split_lines(self.text, part.start, part.end)))),
+                                   part.kind))
         for n, block in enumerate(blocks):
             if part.kind not in ("minutes", "agenda") and is_title_line(block, blocks[n + 1:n + 2]):
                 yield from self._prose(part, unit, pending)
@@ -178,7 +202,8 @@ class Chunker:
             item = item_of(block, part.kind)
             first = block.lines[0].plain
             starts_resolution = part.kind == "minutes" and (
-                _RESOLVED.match(first) or item is not None and _GLUED_RESOLVED.search(block.lines[0].raw))
+                _RESOLVED.match(first) or _MOTION_LINE.match(first)
+                or item is not None and _GLUED_RESOLVED.search(block.lines[0].raw))
             closing = part.kind == "minutes" and MINUTES_END.search(first)
             # A bare item heading is kept to open its RESOLVED chunk rather than stand alone.
             heading_only = bool(pending) and sum(b.words for b in pending) <= 15 and unit.item is not None

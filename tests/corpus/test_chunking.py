@@ -321,3 +321,35 @@ def test_a_sentence_wrapped_over_printed_lines_is_read_whole_by_answers_only() -
     assert [text[a:b] for a, b in sentences(text)][:2] == [
         "The Chief Executive advised that a reference to the ban on incineration",
         "would conflict with the Regional Waste Management Plan."]
+
+
+PARISH = (
+    "Minutes of a meeting of the Village Community Council held on Monday 25th February 2019\n"
+    "Present: Chairman Cllr Mrs Shewell, Cllrs Hayward, Evans.\n"
+    "2655. Apologies: Cllr Cobb sent apologies for absence.\n"
+    "2656. Correspondence: a letter from the county council about the road closure was noted by\n"
+    "councillors, who asked the clerk to reply.\n"
+    "2657. Donations: Wales Air Ambulance – request for donation. Councillors agreed to give £50.\n"
+)
+TOWNSHIP = (
+    "Minutes of the regular meeting of Council held December 3, 2024\n"
+    "R2024-228 S. Foote, J. Scott:\n"
+    "THAT we pass By-Law Number 2024-52, being a By-Law to appoint a Mayor. Carried.\n"
+    "R2024-229 S. Kirkey, J. Scott:\n"
+    "THAT we pass By-Law Number 2024-53, being a By-Law to appoint a Deputy Mayor. Carried.\n"
+)
+
+
+def test_minutes_items_printed_without_blank_lines_are_items_of_their_own() -> None:
+    found = [c for c in chunks_of(PARISH) if c.item]
+    assert [(c.item, c.item_heading) for c in found] == [
+        ("2655", "Apologies"), ("2656", "Correspondence"), ("2657", "Donations")]
+    assert found[2].text.startswith("2657. Donations") and "£50" in found[2].text
+    assert_exact(PARISH, found)
+
+
+def test_a_motion_line_with_its_mover_and_seconder_opens_its_resolution() -> None:
+    found = [c for c in chunks_of(TOWNSHIP) if c.item]
+    assert [(c.item, c.kind) for c in found] == [("R2024-228", "resolution"), ("R2024-229", "resolution")]
+    assert found[0].text.startswith("R2024-228 S. Foote, J. Scott:") and "appoint a Mayor" in found[0].text
+    assert "Deputy Mayor" not in found[0].text
