@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 # The shared dev set and our own sets (eval/questions/): follow-ups, columns, item numbers.
 DEV_QUESTIONS ?= ../shared/dev/*.jsonl eval/questions/*.jsonl
 
-.PHONY: run test index bench clean gate eval eval-external
+.PHONY: run test index bench clean gate gate-external eval eval-external
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ eval-external: $(STAMP)
 	@if [ ! -d "$(EXTERNAL_PAPERS)" ]; then echo "eval-external: no $(EXTERNAL_PAPERS) folder, nothing to evaluate"; exit 0; fi; \
 	$(PY) -m qa ingest $(EXTERNAL_PAPERS) --index var/index-external || echo "eval-external: some papers failed to ingest; scoring the rest"; \
 	$(PY) -m eval run --questions eval/external/*.jsonl --index var/index-external --configs hybrid,bm25,dense --out var/eval-external
+
+# The same gate over the other councils' papers, against eval/baseline-external.json.
+gate-external: $(STAMP)
+	@if [ ! -d "$(EXTERNAL_PAPERS)" ]; then echo "gate-external: no $(EXTERNAL_PAPERS) folder, nothing to gate"; exit 0; fi; \
+	$(PY) -m qa ingest $(EXTERNAL_PAPERS) --index var/index-external && \
+	$(PY) -m eval gate --questions eval/external/*.jsonl --index var/index-external --baseline eval/baseline-external.json
 
 clean:
 	rm -rf $(VENV) var
