@@ -221,7 +221,8 @@ def _on_to_what_is_asked(text: str, spans: list[tuple[int, int]], start: int, en
     following = next(((a, b) for a, b in spans if a >= end), None)
     if following is None or "\n\n" in text[end:following[0]] or "\t" in text[following[0]:following[1]]:
         return end
-    return following[1] if _has_shape(wants, text[following[0]:following[1]], question) else end
+    nxt = text[following[0]:following[1]]
+    return following[1] if len(nxt.split()) >= 3 and _has_shape(wants, nxt, question) else end
 
 
 def _below_heading(text: str, spans: list[tuple[int, int]], start: int, end: int) -> int:
