@@ -64,7 +64,7 @@ class Assistant:
         self.embedder = embedder.for_kind(index.vector_kind)
         self.settings = settings
         self.views = Views(index)
-        self.retrievers = {level: Retriever(self.views.of(level), embedder, settings) for level in LEVELS}
+        self.retrievers = {level: Retriever(self.views.of(level), self.embedder, settings) for level in LEVELS}
         self.retriever = self.retrievers[PUBLIC]
 
     @classmethod

@@ -128,6 +128,7 @@ def test_another_embedding_backend_embeds_again_and_questions_follow_the_index(
     # Settings that still name int8 encode questions as the index was built.
     assistant = Assistant(index, embedder, Settings.from_env())
     assert assistant.embedder.kind == "fp32" and assistant.embedder.backend == "onnx"
+    assert all(r.embedder is assistant.embedder for r in assistant.retrievers.values())
     assert ingest(store, fp32, folder).embedded == 0
 
 
