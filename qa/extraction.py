@@ -388,7 +388,7 @@ def extract(question: str, chunk: Chunk, vocab: Vocabulary | None = None) -> Ext
     vocab = vocab or Vocabulary()
     motion = asked_role(question) is not None or asks_vote(question)
     if motion:
-        named = motion_answer(question, chunk, vocab.weight)
+        named = motion_answer(question, chunk, vocab.weight, vocab.place_of(chunk))
         if named:
             return Extract(*named)
     if chunk.kind == "table":

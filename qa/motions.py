@@ -101,14 +101,17 @@ _BLOCK_END = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:\(?\d{1,4}[.)][ \t]|\(\d{1,3}
 AROUND = {"before": 0.5, "after": 0.25}
 
 
-def motion_answer(question: str, chunk: Chunk, weight: Callable[[str], float]) -> tuple[int, int, float, str] | None:
-    """(start, end, fit, label) of the name or tally that answers the question, or None."""
+def motion_answer(question: str, chunk: Chunk, weight: Callable[[str], float],
+                  place: frozenset[str] | set[str] = frozenset()) -> tuple[int, int, float, str] | None:
+    """(start, end, fit, label) of the name or tally that answers the question, or None.
+    `place` holds the words naming the chunk's meeting (committee, date): asked for, they
+    are held by every matter of the chunk, printed there or not."""
     text = chunk.text
     wanted = set(tokenize(question)) - _ROLE_WORDS
     total = sum(weight(t) for t in wanted) or 1.0
     cuts = [0, *(m.end() for m in _BLOCK_END.finditer(text)), len(text) + 1]
     blocks = list(zip(cuts, cuts[1:]))
-    held = [wanted & set(tokenize(text[a:b])) for a, b in blocks]
+    held = [wanted & (set(tokenize(text[a:b])) | place) for a, b in blocks]
 
     best: tuple[float, int, int, str] | None = None
     for start, end, label, after in _candidates(question, text):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from corpus.document import Chunk
@@ -79,3 +81,12 @@ def test_without_a_name_in_that_role_the_sentence_answers_with_less_fit() -> Non
     found = extract("Who proposed closing the library?", chunk(text))
     plain = extract("What did the committee discuss about closing the library?", chunk(text))
     assert found is not None and plain is not None and found.fit < plain.fit
+
+
+def test_the_meeting_a_question_names_is_held_by_its_chunk_though_not_printed_by_the_names() -> None:
+    question = "Who chaired the Travel and Transportation SPC meeting on 11 February 2019?"
+    bare = extract(question, chunk(PRESENT))
+    placed = extract(question, replace(chunk(PRESENT), committee="Travel and Transportation SPC",
+                                       meeting_date="2019-02-11"))
+    assert bare is not None and placed is not None
+    assert PRESENT[placed.start:placed.end] == "Councillors Daly" and placed.fit > bare.fit + 0.2
