@@ -457,8 +457,13 @@ def _same_period(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def period_mismatch(question: str, chunk: Chunk, found: Extract) -> bool:
-    """The question names years and the answer speaks of other years only: a figure for
-    2014-15 is no answer to a question about 2015-16."""
+    """The question names years or a quarter and the answer speaks of others only: a figure
+    for 2014-15 is no answer to a question about 2015-16, nor Quarter 3's to one about Q2."""
+    answer = found.label or "" if chunk.kind == "table" else chunk.text[found.start:found.end]
+    asked_quarters = quarters(question)
+    said_quarters = quarters(answer)
+    if asked_quarters and said_quarters and not asked_quarters & said_quarters:
+        return True
     asked = years(question)
     if not asked:
         return False
@@ -466,5 +471,13 @@ def period_mismatch(question: str, chunk: Chunk, found: Extract) -> bool:
         # The cell's column ("2010-11 Target"), else the table's own period (its caption, title).
         said = years(found.label or "") or years(chunk.context)
     else:
-        said = years(chunk.text[found.start:found.end])
+        said = years(answer)
     return bool(said) and not any(_same_period(x, y) for x in said for y in asked)
+
+
+_QUARTER_NUMBER = re.compile(r"\bquarter (\d)\b")
+
+
+def quarters(text: str) -> set[str]:
+    """The quarters a text names, however written ("Q2", "second quarter", "Quarter 2")."""
+    return set(_QUARTER_NUMBER.findall(normalise(text)))

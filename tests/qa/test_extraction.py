@@ -248,3 +248,12 @@ def test_a_subject_sentence_without_the_figure_takes_the_next_sentence_that_has_
     assert found is not None and text[found.start:found.end].endswith("Councillors agreed to give £50.")
     again = sentence_answer("What was requested by the Wales Air Ambulance?", chunk)
     assert again is not None and text[again.start:again.end].endswith("request for donation.")
+
+
+def test_a_quarter_the_answer_does_not_speak_of_is_a_period_mismatch() -> None:
+    text = "Nine KPIs did not meet the floor standard (Red) in Quarter 3."
+    chunk = Chunk(source="r.txt", start=0, end=len(text), text=text, kind="report")
+    found = Extract(0, len(text), 0.8)
+    assert period_mismatch("How many KPIs were rated red in Q2?", chunk, found)
+    assert not period_mismatch("How many KPIs were rated red in the third quarter?", chunk, found)
+    assert not period_mismatch("How many KPIs were rated red?", chunk, found)
