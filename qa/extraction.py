@@ -296,6 +296,10 @@ _NUMBER_WORD = re.compile(
     r"\b(?:no|none|nil|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"(?:thir|four|fif|six|seven|eigh|nine)teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     r"hundred|thousand|million|half|all|every|unanimous(?:ly)?)\b", re.I)
+_MONEY_ASKED = re.compile(r"\bhow much\b.*\b(?:cost|pa(?:y|id)|spen[dt]|grant|donat|g[ia]ve|budget|fees?|charge|fund|worth|contribut)",
+                         re.I)
+_MONEY = re.compile(r"[£$€]\s?\d|\d\s?(?:pounds|dollars|euros|k\b|m\b|bn\b|million|billion)|\b(?:no|nothing|free)\b",
+                    re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 
 
@@ -304,6 +308,8 @@ def lacks_what_is_asked(question: str, answer: str) -> bool:
     the nearest sentence about the subject ("the defibrillator has now been fitted") is then
     not an answer to "how much did it cost?", and the papers are taken not to say."""
     wants = _wanted_shape(question)
+    if wants is _NUMBER and _MONEY_ASKED.search(question) and not _MONEY.search(answer):
+        return True  # "how much will councillors be paid?" is not answered by "By-Law 2024-54"
     if wants is _NUMBER:
         return not (_NUMBER.search(answer) or _NUMBER_WORD.search(answer))
     if wants is _DATE:

@@ -235,6 +235,9 @@ def test_a_table_without_years_in_its_columns_speaks_of_its_captions_period() ->
     ("When is the next meeting?", "Date of next meeting: 25th March.", False),
     ("When is the next meeting?", "This will be discussed with next council meeting.", True),
     ("Who chaired the meeting?", "The Chairman welcomed everyone.", False),  # not a figure or date
+    ("How much will councillors be paid?", "THAT we pass By-Law Number 2024-54 on remuneration.", True),
+    ("How much will councillors be paid?", "Each councillor is paid $9,500 a year.", False),
+    ("How much did CAFCASS contribute?", "CAFCASS\t£550", False),
 ])
 def test_a_figure_or_date_question_needs_one_in_its_answer(question: str, answer: str, lacks: bool) -> None:
     assert lacks_what_is_asked(question, answer) is lacks
