@@ -31,6 +31,9 @@ _ROLE_WORDS = {
     "lead": ("lead", "responsible", "who"),
     "travel": ("direction", "travel", "trend"),
     "polarity": ("polarity", "good"),
+    # A grants table's "Recommendation" or "Decision" column says what was decided, and why.
+    "decision": ("recommend", "decision", "why", "turned down", "reject", "refus", "approv", "decid",
+                 "award", "granted", "outcome"),
 }
 _DECISION = re.compile(r"\b(resolv|decid|decision|agree|approv|recommend|ask(?:ed)? for|request|conclu)", re.I)
 _ITEM_NUMBER = re.compile(r"\b(minute|item)\s+(number|no\.?)\b|\bwhich (minute|item)\b", re.I)

@@ -260,3 +260,14 @@ def test_a_quarter_the_answer_does_not_speak_of_is_a_period_mismatch() -> None:
     assert period_mismatch("How many KPIs were rated red in Q2?", chunk, found)
     assert not period_mismatch("How many KPIs were rated red in the third quarter?", chunk, found)
     assert not period_mismatch("How many KPIs were rated red?", chunk, found)
+
+
+def test_a_why_or_turned_down_question_reads_the_recommendation_column() -> None:
+    header = ("Organisation", "Project Summary", "Amount Requested", "Recommendation")
+    text = ("Boldmere St Michaels FC\tThe club is requesting funding to update the existing floodlights.\t"
+            "£4,000\tRejected. Does not meet the criteria as it is a privately owned club.")
+    chunk = Chunk(source="g.pdf", start=0, end=len(text), text=text, kind="table", header=header)
+    found = table_answer("Why was Boldmere St Michaels FC's floodlight grant application turned down?", chunk)
+    assert answer_of(found, chunk).startswith("Rejected.")
+    assert answer_of(table_answer("How much did Boldmere St Michaels FC request?", chunk), chunk) == "£4,000"
+    assert column_score("what was the NI 59 target?", "Recommendation") < 0
