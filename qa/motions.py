@@ -22,7 +22,7 @@ from index.tokenize import tokenize
 
 _TITLE = r"(?:(?:Cllrs?|Councillors?|Cmhlr|Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Mayor|Alderman)\.?\s+)"
 _SURNAME = r"(?:O['’]\s?|Mc|Mac)?[A-Z][a-z][A-Za-z'’-]*"
-PERSON = rf"{_TITLE}*(?:[A-Z]\.?\s+){{0,3}}{_SURNAME}(?:[ \t]+{_SURNAME})?"
+PERSON = rf"{_TITLE}{{0,3}}(?:[A-Z]\.?\s+){{0,3}}{_SURNAME}(?:[ \t]+{_SURNAME})?"
 _NAMED = rf"(?P<name>{PERSON})"
 
 _ROLES: dict[str, list[re.Pattern[str]]] = {
