@@ -25,7 +25,7 @@ from qa.extraction import (
     lacks_what_is_asked,
     period_mismatch,
 )
-from qa.motions import asked_role, asks_vote
+from qa.motions import asks_motion
 from qa.retrieval import MODES, Hit, Retriever
 from qa.settings import Settings
 
@@ -139,8 +139,7 @@ class Assistant:
         `view` is the index as the asker sees it: idf and acronyms of visible papers only."""
         top = hits[0].score or 1.0
         vocab = Vocabulary(view.lexical.idf(tokenize(question)), view.acronyms)
-        motion = asked_role(question) is not None or asks_vote(question)
-        depth, w_fit = (MOTION_RERANK, MOTION_W_FIT) if motion else (RERANK, W_FIT)
+        depth, w_fit = (MOTION_RERANK, MOTION_W_FIT) if asks_motion(question) else (RERANK, W_FIT)
         scored: list[tuple[float, int, Extract | None]] = []
         for i, hit in enumerate(hits[:depth]):
             found = extract(question, self.index.chunks[hit.row], vocab)

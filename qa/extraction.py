@@ -19,7 +19,7 @@ from corpus.lines import marked_heading, plain, shouting
 from corpus.sentences import sentences, strip_span
 from corpus.tables import cells_of
 from index.tokenize import normalise, tokenize
-from qa.motions import asked_role, asks_vote, motion_answer
+from qa.motions import asks_motion, motion_answer
 
 MAX_ANSWER = 400
 _QUARTER = re.compile(r"\bquarter ([1-4])\b")
@@ -101,11 +101,10 @@ def _asked_roles(question: str) -> set[str]:
 
 def column_score(question: str, header: str) -> float:
     """How clearly the question names this column (negative when it names another)."""
-    q, h = normalise(question), normalise(header)
     score = len(_period_tokens(question) & _period_tokens(header)) * 0.5
-    asked_q, head_q = _QUARTER.findall(q), _QUARTER.findall(h)
+    asked_q, head_q = quarters(question), quarters(header)
     if head_q:
-        score += 3.0 if set(head_q) & set(asked_q) else (-1.0 if asked_q else -0.5)
+        score += 3.0 if head_q & asked_q else (-1.0 if asked_q else -0.5)
     asked = _asked_roles(question)
     for role in _roles(header):
         if role == "year end":
@@ -395,7 +394,7 @@ def extract(question: str, chunk: Chunk, vocab: Vocabulary | None = None) -> Ext
         # Only a chunk that prints the number can answer; another chunk of the item cannot.
         return item_answer(chunk)
     vocab = vocab or Vocabulary()
-    motion = asked_role(question) is not None or asks_vote(question)
+    motion = asks_motion(question)
     if motion:
         named = motion_answer(question, chunk, vocab.weight, vocab.place_of(chunk))
         if named:
@@ -468,25 +467,18 @@ def _same_period(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def period_mismatch(question: str, chunk: Chunk, found: Extract) -> bool:
     """The question names years or a quarter and the answer speaks of others only: a figure
     for 2014-15 is no answer to a question about 2015-16, nor Quarter 3's to one about Q2."""
-    answer = found.label or "" if chunk.kind == "table" else chunk.text[found.start:found.end]
-    asked_quarters = quarters(question)
-    said_quarters = quarters(answer)
+    # A table cell speaks through its column ("2010-11 Target"), else the table's own period
+    # (its caption, title); prose through the answer's own words.
+    table = chunk.kind == "table"
+    answer = found.label or "" if table else chunk.text[found.start:found.end]
+    asked_quarters, said_quarters = quarters(question), quarters(answer)
     if asked_quarters and said_quarters and not asked_quarters & said_quarters:
         return True
     asked = years(question)
-    if not asked:
-        return False
-    if chunk.kind == "table":
-        # The cell's column ("2010-11 Target"), else the table's own period (its caption, title).
-        said = years(found.label or "") or years(chunk.context)
-    else:
-        said = years(answer)
-    return bool(said) and not any(_same_period(x, y) for x in said for y in asked)
-
-
-_QUARTER_NUMBER = re.compile(r"\bquarter (\d)\b")
+    said = years(answer) or (years(chunk.context) if table else set())
+    return bool(asked and said) and not any(_same_period(x, y) for x in said for y in asked)
 
 
 def quarters(text: str) -> set[str]:
     """The quarters a text names, however written ("Q2", "second quarter", "Quarter 2")."""
-    return set(_QUARTER_NUMBER.findall(normalise(text)))
+    return set(_QUARTER.findall(normalise(text)))

@@ -59,7 +59,7 @@ _ASKED_ROLE = [
     ("chair", re.compile(r"\b(?:chair(?:ed|man|person|woman)?|presided)\b", re.I)),
 ]
 _WHO = re.compile(r"\bwho\b|\bwhich (?:councillor|member)\b", re.I)
-_ROLE_WORDS = set(tokenize("who proposed propose proposal moved move motion seconded second nominated chaired "
+_ROLE_VERBS = set(tokenize("who proposed propose proposal moved move motion seconded second nominated chaired "
                            "chair chairman chairperson presided vote voted votes"))
 
 _TALLY = re.compile(r"\b(?P<side>For|Against|Abstain(?:ed|ing|ions?)?|In favour)\s*(?:\(\s*(?P<n>\d+)\s*\)|:\s*(?P<m>\d+)\b)")
@@ -68,6 +68,12 @@ _SIDE_ASKED = [
     ("abstain", re.compile(r"\babstain", re.I)),
     ("for", re.compile(r"\b(?:for|in favour|supported)\b", re.I)),
 ]
+
+
+def _side(label: str) -> str:
+    """"for", "against" or "abstain" for a tally's label ("In favour", "Abstentions")."""
+    low = label.lower()
+    return "against" if low == "against" else "abstain" if low.startswith("abstain") else "for"
 _HOW_MANY_VOTED = re.compile(r"\bhow many\b.*\b(?:vot|abstain|against\b|in favour)", re.I)
 _HOW_VOTED = re.compile(r"\bhow did\s+(?P<who>.+?)\s+vote\b", re.I)
 LABELS = {"mover": "Proposed by", "seconder": "Seconded by", "chair": "Chair", "vice chair": "Vice-chair",
@@ -93,6 +99,11 @@ def asks_vote(question: str) -> bool:
     return bool(_HOW_MANY_VOTED.search(own) or _HOW_VOTED.search(own))
 
 
+def asks_motion(question: str) -> bool:
+    """Whether the question asks who held a role at a meeting or how a vote went."""
+    return asked_role(question) is not None or asks_vote(question)
+
+
 # Where one minuted matter ends: a blank line, or a line opening with an item or resolution
 # number ("2532. Land", "(18) The Chairman", "R2024-229 S. Kirkey").
 _BLOCK_END = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:\(?\d{1,4}[.)][ \t]|\(\d{1,3}\)|[A-Z]{0,3}\d{2,4}[-/.]\d+[ \t]))")
@@ -107,7 +118,7 @@ def motion_answer(question: str, chunk: Chunk, weight: Callable[[str], float],
     `place` holds the words naming the chunk's meeting (committee, date): asked for, they
     are held by every matter of the chunk, printed there or not."""
     text = chunk.text
-    wanted = set(tokenize(question)) - _ROLE_WORDS
+    wanted = set(tokenize(question)) - _ROLE_VERBS
     total = sum(weight(t) for t in wanted) or 1.0
     cuts = [0, *(m.end() for m in _BLOCK_END.finditer(text)), len(text) + 1]
     blocks = list(zip(cuts, cuts[1:]))
@@ -152,5 +163,5 @@ def _candidates(question: str, text: str) -> Iterator[tuple[int, int, str, bool]
     if _HOW_MANY_VOTED.search(_own(question)):
         wants = next((side for side, pattern in _SIDE_ASKED if pattern.search(_own(question))), None)
         for m in _TALLY.finditer(text):
-            if wants is None or m["side"].lower().startswith(wants[:5]) or (wants == "for" and m["side"] == "In favour"):
+            if wants is None or _side(m["side"]) == wants:
                 yield m.start(), m.end(), "vote", False

@@ -66,14 +66,20 @@ def wait_for_documents(url: str, count: int) -> None:
         time.sleep(0.2)
 
 
-def test_a_new_build_is_served_without_restart_or_failed_requests(
-        tmp_path: Path, papers: Path, embedder: Embedder) -> None:
+def built_once(tmp_path: Path, papers: Path, embedder: Embedder) -> tuple[Path, Settings, Builder, Assistant]:
+    """A copy of the test papers, ingested once: (its folder, settings, the builder, an assistant)."""
     folder = tmp_path / "papers"
     shutil.copytree(papers, folder)
     settings = Settings.from_env(index_dir=tmp_path / "index")
     builder = Builder(IndexStore(settings.index_dir), embedder, 2**20)
     builder.ingest([folder])
     assistant = Assistant(IndexStore(settings.index_dir).load(settings.model), embedder, settings)
+    return folder, settings, builder, assistant
+
+
+def test_a_new_build_is_served_without_restart_or_failed_requests(
+        tmp_path: Path, papers: Path, embedder: Embedder) -> None:
+    folder, settings, builder, assistant = built_once(tmp_path, papers, embedder)
     with LiveServer(create_app(settings, assistant, TEST_LIMITS)) as server:
         before = documents(server.url)
         with Traffic(server.url) as traffic:
@@ -87,12 +93,7 @@ def test_a_new_build_is_served_without_restart_or_failed_requests(
 
 def test_a_damaged_new_build_leaves_the_old_one_serving(
         tmp_path: Path, papers: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture) -> None:
-    folder = tmp_path / "papers"
-    shutil.copytree(papers, folder)
-    settings = Settings.from_env(index_dir=tmp_path / "index")
-    builder = Builder(IndexStore(settings.index_dir), embedder, 2**20)
-    builder.ingest([folder])
-    assistant = Assistant(IndexStore(settings.index_dir).load(settings.model), embedder, settings)
+    folder, settings, _, assistant = built_once(tmp_path, papers, embedder)
     with LiveServer(create_app(settings, assistant, TEST_LIMITS)) as server:
         before = documents(server.url)
         shutil.copy(NEW_PAPER, folder / NEW_PAPER.name)
