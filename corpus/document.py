@@ -21,6 +21,17 @@ class SourceText:
     text: str
     pages: tuple[PageMark, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)
+    # Text before this offset is not the paper's words (a Markdown file's front matter): it
+    # stays in the text, so offsets are the file's, but is neither parsed nor chunked.
+    body_start: int = 0
+
+    @property
+    def body(self) -> str:
+        """The text with everything before body_start blanked (newlines kept), offsets unchanged."""
+        if not self.body_start:
+            return self.text
+        head = self.text[:self.body_start]
+        return "".join("\n" if ch == "\n" else " " for ch in head) + self.text[self.body_start:]
 
 
 def page_at(pages: tuple[PageMark, ...], offset: int) -> int | None:

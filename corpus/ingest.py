@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from corpus.access import SUGGESTED_KEY, access_of
@@ -117,14 +117,15 @@ def parse_document(path: Path, root: Path | None, sha256: str, max_bytes: int) -
 
 def _parse(path: Path, root: Path | None, sha256: str, max_bytes: int) -> tuple[ParsedDocument, str]:
     source = read_file(path, max_bytes)
-    if not source.text.strip():
+    body = source.body  # the document text, offsets and all, with any front matter blanked
+    if not body.strip():
         raise ReadError("no text found in file")
-    meta = document_meta(path, source)
-    chunks = Chunker(path.name, source.text, source.pages, meta).chunks()
+    meta = document_meta(path, replace(source, text=body))
+    chunks = Chunker(path.name, body, source.pages, meta).chunks()
     if not chunks:
         raise ReadError("no text found in file")
     # Exempt by its sidecar, or held as exempt when the paper says so (fail closed).
-    access, said = access_of(meta, source.text, [p.start for p in split_pack(source.text)])
+    access, said = access_of(meta, body, [p.start for p in split_pack(body)])
     held = f'held as exempt: it says "{said}" (a sidecar "access": "public" publishes it)' if said else ""
     doc = ParsedDocument(
         source=path.name, path=str(path.resolve()), root=str(root) if root else None, sha256=sha256,

@@ -31,17 +31,18 @@ _TITLE = re.compile(r"^title:[ \t]*(['\"]?)(.+?)\1[ \t]*$", re.M)
 
 
 def read_markdown(data: bytes) -> SourceText:
-    """A Markdown file, decoded, without YAML front matter: its fields (a site's posting date,
-    categories) are not the paper's words. Its title, if it has one, becomes the title."""
+    """A Markdown file, decoded as it is. YAML front matter's fields (a site's posting date,
+    categories) are not the paper's words: they are kept out of its body; its title, if it has
+    one, becomes the title."""
     text = decode_text(data)
     meta = {"format": "text"}
     front = _FRONT_MATTER.match(text)
-    if front and len(front.group(0)) < 4000:
-        title = _TITLE.search(front.group(1))
-        if title and title.group(2).strip():
-            meta["title"] = title.group(2).strip()
-        text = text[front.end():].lstrip("\n")
-    return SourceText(text=text, meta=meta)
+    if not front or len(front.group(0)) >= 4000:
+        return SourceText(text=text, meta=meta)
+    title = _TITLE.search(front.group(1))
+    if title and title.group(2).strip():
+        meta["title"] = title.group(2).strip()
+    return SourceText(text=text, meta=meta, body_start=front.end())
 
 
 READERS: dict[str, Reader] = {

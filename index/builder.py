@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[Outcome, int, int], None]  # (outcome of one file, files settled, files in all)
 # Bump when structure parsing, chunking, sentence splitting or BM25 tokenising changes, so
 # existing indexes re-read their files and tokenise them again (embeddings stay cached).
-CHUNKER_VERSION = 24
+CHUNKER_VERSION = 25
 # Sentences shorter than this are left to their chunk's vector.
 SENTENCE_MIN_WORDS = 6
 # Share of dead vector rows (their text gone) above which a build lays its rows out afresh.

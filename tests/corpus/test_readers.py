@@ -369,16 +369,23 @@ def test_external_papers_metadata_from_their_text() -> None:
     assert {(c.committee, c.meeting_date) for c in chunks} == {("Wretton Parish Council", "2019-05-13")}
 
 
-def test_markdown_front_matter_is_not_text_but_gives_the_title(tmp_path: Path) -> None:
+def test_markdown_front_matter_is_kept_out_of_the_body_but_gives_the_title(tmp_path: Path) -> None:
     path = tmp_path / "may-meeting.md"
-    path.write_text('---\ntitle: "WRETTON PARISH COUNCIL MAY MEETING"\ndate: "2019-08-26"\ncategories:\n'
-                    '  - "villages"\n---\n\nMINUTES OF THE MEETING HELD ON MONDAY 13TH MAY 2019\n', encoding="utf-8")
+    content = ('---\ntitle: "WRETTON PARISH COUNCIL MAY MEETING"\ndate: "2019-08-26"\ncategories:\n'
+               '  - "villages"\n---\n\nMINUTES OF THE MEETING HELD ON MONDAY 13TH MAY 2019\n\n'
+               'Apologies were received from Cllr Peake, and the minutes of the last meeting were agreed.\n')
+    path.write_text(content, encoding="utf-8")
     source = read_file(path)
-    assert source.text.startswith("MINUTES OF THE MEETING") and "2019-08-26" not in source.text
+    assert source.text == content  # the contract: a .md document's text is the file, offsets and all
+    assert "2019-08-26" not in source.body and len(source.body) == len(content)
+    assert source.body.strip().startswith("MINUTES OF THE MEETING HELD ON MONDAY 13TH MAY 2019")
     assert source.meta["title"] == "WRETTON PARISH COUNCIL MAY MEETING"
+    chunks = parse_document(path, None, "0" * 64, 2**20).chunks
+    assert chunks and all("2019-08-26" not in c.text and c.text == content[c.start:c.end] for c in chunks)
 
 
 def test_a_rule_inside_markdown_is_not_front_matter(tmp_path: Path) -> None:
     path = tmp_path / "notes.md"
     path.write_text("# Minutes\n\n---\n\nItem 1\n---\n", encoding="utf-8")
-    assert read_file(path).text == "# Minutes\n\n---\n\nItem 1\n---\n"
+    source = read_file(path)
+    assert source.text == source.body == "# Minutes\n\n---\n\nItem 1\n---\n"
