@@ -64,8 +64,9 @@ def totals(report: IngestReport) -> str:
 
 
 def rate(pages: int, seconds: float) -> str:
-    """` (40 pages/s)` for a stage that handled pages, else nothing."""
-    if not pages or seconds <= 0:
+    """` (40 pages/s)` for a stage that handled pages, else nothing (a stage that took under
+    0.05 s, such as embedding when every text was cached, did no work worth a rate)."""
+    if not pages or seconds < 0.05:
         return ""
     per_second = pages / seconds
     return f" ({per_second:.1f} pages/s)" if per_second < 10 else f" ({per_second:.0f} pages/s)"

@@ -103,3 +103,11 @@ def test_ask_without_an_index_says_how_to_build_one(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("error: no index") and "python -m qa ingest" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_stage_that_did_no_work_shows_no_rate() -> None:
+    from qa.ingest_report import rate
+
+    assert rate(156, 8.2) == " (19 pages/s)"
+    assert rate(156, 0.00001) == ""  # every text cached: no '123613283 pages/s'
+    assert rate(0, 3.0) == ""
