@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ class Question:
     type: str
     followup_of: str | None = None
     note: str | None = None
+    paper: str | None = None  # which paper of the source holds the evidence; splits go by it
+    file: str | None = None  # the question file's name (eval/split.py splits each file alone)
 
     @property
     def answerable(self) -> bool:
@@ -74,7 +76,8 @@ def read_jsonl(path: Path) -> list[Question]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise QuestionFileError(f"{path}: cannot read ({exc})") from exc
-    return [_parse_line(line, f"{path}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
+    return [replace(_parse_line(line, f"{path}:{n}"), file=path.name)
+            for n, line in enumerate(lines, 1) if line.strip()]
 
 
 def _parse_line(line: str, where: str) -> Question:
@@ -106,6 +109,7 @@ def parse_question(data: Mapping[str, Any], where: str = "question") -> Question
         type=_string(data, "type", where),
         followup_of=_optional_string(data, "followup_of", where),
         note=_optional_string(data, "note", where),
+        paper=_optional_string(data, "paper", where),
     )
 
 

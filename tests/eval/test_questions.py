@@ -45,7 +45,7 @@ def test_loads_fields_and_keeps_tabs(tmp_path: Path) -> None:
     [question] = load_questions([write(tmp_path / "a.jsonl", row)])
     assert question == Question(
         id="d002", question="Who sent apologies?", answers=("12.50%", "12.5%"), source=SOURCE,
-        evidence=("NI 43\t32 (8.6%)\t12.50%",), type="people", followup_of=None, note="n",
+        evidence=("NI 43\t32 (8.6%)\t12.50%",), type="people", followup_of=None, note="n", file="a.jsonl",
     )
     assert question.answerable
 
