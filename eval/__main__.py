@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,6 +18,8 @@ from eval.compare import MAX_P, STAT_TESTS
 from eval.configs import DEFAULT_PRESETS, ConfigError, EvalConfig, is_config_name, resolve
 from eval.failures import format_failures
 from eval.questions import Question, QuestionFileError, check_evidence, expand_paths, lint, load_questions
+from eval.split import PARTS, TUNE, select
+from qa.selector import WEIGHTS
 from qa.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Score Clerk against question sets.")
@@ -37,6 +40,8 @@ KOpt = Annotated[int, typer.Option("--k", min=1, max=runner.MAX_K, help="Citatio
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write report.md, results.jsonl, failures.md "
                                                            "and PNG charts into this folder.")]
 FailuresOpt = Annotated[bool, typer.Option("--failures", help="List the first configuration's misses.")]
+SplitOpt = Annotated[str, typer.Option("--split", help="Score only one part of each set (eval/split.py): "
+                                                       "tune, heldout, or all.")]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -71,8 +76,11 @@ def _warn(warnings: list[str]) -> None:
         typer.echo(f"warning: {warning}", err=True)
 
 
-def _open(settings: Settings) -> runner.Assistants:
-    assistants = runner.Assistants(settings)
+def _open(settings: Settings, untrained: bool = False) -> runner.Assistants:
+    """The assistants of an evaluation; `untrained` gives them a selector that needs no weights
+    (for fitting them)."""
+    opener = partial(runner.open_assistant, untrained=True) if untrained else runner.open_assistant
+    assistants = runner.Assistants(settings, opener)
     try:
         assistants.first  # noqa: B018 - load now, so a missing index is reported before any work
     except IndexMissing:
@@ -122,6 +130,7 @@ def run(
     max_p: Annotated[float, typer.Option("--max-p", min=0.0, max=1.0, help="Significance level.")] = MAX_P,
     probe: Annotated[bool, typer.Option("--probe/--no-probe", help="Also time each question's CPU use "
                                                                    "in units of a probe (eval/latency.py).")] = True,
+    split: SplitOpt = "all",
 ) -> None:
     """Score retrieval and answers under each configuration; prints markdown tables, compares them."""
     question_words, config_words = _split_words(questions, more)
@@ -130,6 +139,7 @@ def run(
     words = [*([modes] if modes else []), *(configs or []), *config_words] or [",".join(DEFAULT_PRESETS)]
     chosen = _configs(words)
     files, qs = _load(question_words)
+    qs = _part(qs, split)
     evaluation, warnings, settings = _evaluate(qs, chosen, k, index, probe)
     typer.echo(report.console_text(evaluation, test, max_p))
     if failures:
@@ -153,6 +163,7 @@ def gate(
         "--update-baseline", help="Rewrite the baseline from this run instead of checking it.")] = False,
     out: OutOpt = None,
     failures: FailuresOpt = False,
+    split: SplitOpt = "all",
 ) -> None:
     """Fail (exit 1) when a question type's Recall@5 or answer accuracy drops more than 2 points
     below the baseline, or the median latency rises more than 50 %."""
@@ -162,6 +173,7 @@ def gate(
         raise _fail("error: the gate checks one configuration", 2)
     recorded = None if update_baseline else _baseline(baseline)
     files, qs = _load(question_words)
+    qs = _part(qs, split)
     evaluation, warnings, settings = _evaluate(qs, chosen, k, index, probe=True)
     result = evaluation.runs[0]
     typer.echo(f"{report.headline(evaluation)}\n\n{report.config_section(result)}\n")
@@ -191,6 +203,43 @@ def _judge(recorded: dict, result: runner.ConfigRun, qs: list[Question], path: P
     if not all(c.passed for c in checks):
         typer.echo(f"(if the change is intended, rerun with --update-baseline and commit {path})")
         raise typer.Exit(1)
+
+
+@app.command()
+def fit(
+    questions: QuestionsOpt,
+    more: MoreArg = None,
+    index: Annotated[list[Path] | None, typer.Option(
+        "--index", help="Index folder(s); each question file is asked of the index holding its sources "
+                        "(default: CLERK_INDEX or var/index).")] = None,
+    split: Annotated[str, typer.Option("--split", help="Which part to fit on: tune, heldout or all.")] = TUNE,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the weights.")] = WEIGHTS,
+) -> None:
+    """Fit the answer selector (qa/selector.py) on the tune split and write its weights."""
+    from eval import fit as fitting
+
+    files, qs = _load([*questions, *(more or [])])
+    chosen = _part(qs, split)
+    assistants = [_open(Settings.from_env(index_dir=path), untrained=True).first for path in (index or [None])]
+    pairs = [(_holder(assistants, q, chosen), q) for q in chosen]
+    examples = fitting.collect(pairs, {q.id: q for q in qs})
+    selector, figures = fitting.fit(examples, [str(f) for f in files])
+    selector.save(out)
+    typer.echo(" ".join(f"{k}={v}" for k, v in figures.items()) + f" threshold={selector.threshold:.3f}")
+    typer.echo(f"weights written to {out}")
+
+
+def _part(qs: list[Question], split: str) -> list[Question]:
+    if split not in PARTS:
+        raise _fail(f"error: --split must be one of {', '.join(PARTS)}", 2)
+    return select(qs, split)
+
+
+def _holder(assistants: list, question: Question, questions: list[Question]) -> Any:
+    """The assistant whose index holds the question's source, else most of its file's sources."""
+    sources = [question.source] if question.source else [q.source for q in questions
+                                                         if q.file == question.file and q.source]
+    return max(assistants, key=lambda a: sum(s in a.index.documents for s in sources))
 
 
 @app.command()

@@ -13,7 +13,8 @@ from qa.settings import Settings
 
 # Settings a configuration may change: those the assistant reads per question, plus the index and
 # model (each distinct pair is opened once). Host, port, papers folder and k are not per-config.
-TUNABLE = {"dense_weight": float, "candidates": int, "abstain_below": float, "index_dir": Path, "model": str}
+TUNABLE = {"dense_weight": float, "candidates": int, "abstain_below": float, "index_dir": Path, "model": str,
+           "answerer": str}
 _KIND_NAMES = {float: "number", int: "positive whole number", str: "string", Path: "path string"}
 DEFAULT_PRESETS = ("hybrid", "bm25", "dense")
 

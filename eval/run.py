@@ -27,11 +27,13 @@ MIN_K = max(RECALL_KS)
 MAX_K = 50  # the assistant refuses more
 
 
-def open_assistant(settings: Settings) -> Assistant:
-    """Load the index and models once; raises corpus.errors.IndexMissing when there is no index."""
+def open_assistant(settings: Settings, untrained: bool = False) -> Assistant:
+    """Load the index and models once; raises corpus.errors.IndexMissing when there is no index.
+    `untrained`: with a selector that needs no weights file (what `eval fit` starts from)."""
     from qa.assistant import Assistant
+    from qa.selector import Selector
 
-    return Assistant.open(settings)
+    return Assistant.open(settings, Selector.untrained() if untrained else None)
 
 
 def _key(settings: Settings) -> tuple[str, str]:

@@ -25,8 +25,10 @@ from qa.extraction import (
     lacks_what_is_asked,
     period_mismatch,
 )
+from qa.candidates import Asked, Candidate, question_candidates
 from qa.motions import asks_motion
 from qa.retrieval import MODES, Hit, Retriever
+from qa.selector import Selector
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ W_RANK, W_FIT = 0.85, 0.15
 # around it: more hits are reranked and the fit weighs more. (External set: the name or tally
 # was at ranks 2-4 in 3 of 12 such questions.)
 MOTION_RERANK, MOTION_W_FIT = 5, 0.45
+# The retrieved chunks whose spans are the fitted selector's candidates (CLERK_ANSWERER=selector).
+DEPTH = 5
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,10 @@ class Assistant:
     `clearance=`): exempt documents are then as absent as documents never ingested.
     """
 
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings,
+                 selector: Selector | None = None) -> None:
         self.index = index
+        self._selector = selector
         self.embedder = embedder.for_kind(index.vector_kind)
         self.settings = settings
         self.views = Views(index)
@@ -68,9 +74,16 @@ class Assistant:
         self.retriever = self.retrievers[PUBLIC]
 
     @classmethod
-    def open(cls, settings: Settings) -> Assistant:
+    def open(cls, settings: Settings, selector: Selector | None = None) -> Assistant:
         index = IndexStore(settings.index_dir).load(settings.model)
-        return cls(index, embedder_for(settings), settings)
+        return cls(index, embedder_for(settings), settings, selector)
+
+    @property
+    def selector(self) -> Selector:
+        """The fitted answer selector (qa/selector.json), loaded when first needed."""
+        if self._selector is None:
+            self._selector = Selector.load()
+        return self._selector
 
     def _check(self, question: str, k: int | None, mode: str) -> tuple[str, int]:
         question = (question or "").strip()
@@ -97,6 +110,8 @@ class Assistant:
             filters: Filters | None = None, mode: str = "hybrid", id: Any = None) -> Answer:
         started = time.perf_counter()
         question, k = self._check(question, k, mode)
+        if self.settings.answerer == "selector":
+            return self._select(question, history, k, filters, mode, started, id)
         asked = contextualise(question, history)
         retriever = self._retriever(filters)
         hits = retriever.search(asked, max(k, RERANK), filters, mode)
@@ -118,6 +133,48 @@ class Assistant:
             text = citations[0].text[found.start:found.end] if answerable else None
         extras = {"answer_label": found.label if found and answerable else None}
         return Answer(question, text, answerable, confidence, tuple(citations), _ms(started), id, extras)
+
+    def candidates(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
+                   filters: Filters | None = None, mode: str = "hybrid") -> tuple[list[Hit], list[Candidate]]:
+        """The retrieved hits and every answer candidate of the top DEPTH of them (what the
+        selector chooses from, and what `eval fit` fits it on)."""
+        question, k = self._check(question, k, mode)
+        asked = contextualise(question, history)
+        retriever = self._retriever(filters)
+        hits = retriever.search(asked, max(k, DEPTH), filters, mode)
+        if not hits:
+            return [], []
+        defined = self._definition(question, filters, retriever)
+        if defined is not None:
+            hits = [defined[0]] + [h for h in hits if h.row != defined[0].row]
+        view = retriever.index  # idf and acronyms of the papers this asker may see
+        vocab = Vocabulary(view.lexical.idf(tokenize(asked)), view.acronyms)
+        top = hits[:DEPTH]
+        found = question_candidates(
+            Asked.of(asked, vocab, retriever.query_vector(asked)), self.index.chunks, [h.row for h in top],
+            [h.score for h in top], self.index.vectors_of, defined[1] if defined else None)
+        return hits, found
+
+    def _select(self, question: str, history: Sequence[Turn], k: int, filters: Filters | None, mode: str,
+                started: float, id: Any) -> Answer:
+        """The answer the fitted selector chooses among every candidate span of the top hits;
+        its calibrated probability is the confidence, declined below the fitted threshold."""
+        hits, found = self.candidates(question, history, k, filters, mode)
+        choice = self.selector.choose(found)
+        if choice is None:
+            citations = tuple(self._cite(h) for h in hits[:k])
+            return Answer(question, None, False, 0.0, citations, _ms(started), id)
+        best, confidence = choice
+        pick = found[best]
+        order = [pick.hit] + [i for i in range(len(hits)) if i != pick.hit]
+        citations = [self._cite(hits[i]) for i in order][:k]
+        answerable = not pick.empty_cell and confidence >= self.selector.threshold
+        text = None
+        if not pick.empty_cell:
+            citations[0] = replace(citations[0], highlight=(pick.start, pick.end))
+            text = citations[0].text[pick.start:pick.end] if answerable else None
+        extras = {"answer_label": pick.label if answerable else None}
+        return Answer(question, text, answerable, round(confidence, 3), tuple(citations), _ms(started), id, extras)
 
     def _definition(self, question: str, filters: Filters | None,
                     retriever: Retriever) -> tuple[Hit, Extract] | None:

@@ -120,7 +120,7 @@ def table_answer(question: str, chunk: Chunk) -> Extract | None:
     if not chunk.header or len(cells) < 2:
         return None
     offsets = _cell_offsets(cells)
-    label_at = _label_column(cells)
+    label_at = label_column(cells)
     best: tuple[float, int] | None = None
     for i, header in enumerate(chunk.header[: len(cells)]):
         if i == label_at or not header:
@@ -170,7 +170,7 @@ def _cell_offsets(cells: tuple[str, ...]) -> list[int]:
     return offsets
 
 
-def _label_column(cells: tuple[str, ...]) -> int:
+def label_column(cells: tuple[str, ...]) -> int:
     """The cell that names the row: the longest of the first three filled, text-like cells."""
     candidates = [(len(c.strip()), i) for i, c in enumerate(cells[:3]) if re.search(r"[A-Za-z]{3}", c)]
     return max(candidates)[1] if candidates else 0
@@ -209,8 +209,8 @@ def sentence_answer(question: str, chunk: Chunk, vocab: Vocabulary | None = None
     if wants is not None:
         end = _on_to_what_is_asked(chunk.text, spans, start, end, wants, question)
     start = _below_heading(chunk.text, spans, start, end)
-    start, end = _whole_list(chunk.text, spans, start, end)
-    return Extract(start, _clip(chunk.text, start, end), min(1.0, score))
+    start, end = whole_list(chunk.text, spans, start, end)
+    return Extract(start, clip_end(chunk.text, start, end), min(1.0, score))
 
 
 def _on_to_what_is_asked(text: str, spans: list[tuple[int, int]], start: int, end: int,
@@ -247,14 +247,14 @@ def _past_heading(text: str, spans: list[tuple[int, int]], start: int, end: int)
     if not following or "\n" not in text[end:following[0][0]]:
         return end
     a, b = following[0]
-    whole = _whole_list(text, spans, a, b)
+    whole = whole_list(text, spans, a, b)
     return whole[1] if _LIST_ITEM.match(text[a:b]) else b
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]\s+)?(?:\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s", re.I)
 
 
-def _whole_list(text: str, spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+def whole_list(text: str, spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
     """An answer that is one item of a lettered or numbered list ("a) That the report be
     noted") is given with the items after it, then before it, as far as an answer allows."""
     if not _LIST_ITEM.match(text[start:end]):
@@ -305,6 +305,12 @@ _MONEY = re.compile(r"[£$€]\s?\d|\d\s?(?:pounds|dollars|euros|k\b|m\b|bn\b|mi
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 
 
+def answer_shape(question: str) -> str | None:
+    """What the question asks for: "date", "number", "name", or None for anything else."""
+    wants = _wanted_shape(question)
+    return {_DATE: "date", _NUMBER: "number", _NAME: "name"}.get(wants) if wants is not None else None
+
+
 def lacks_what_is_asked(question: str, answer: str) -> bool:
     """Whether a question asking for a figure or a date is answered by text that holds none:
     the nearest sentence about the subject ("the defibrillator has now been fitted") is then
@@ -352,7 +358,7 @@ def _runs_on(text: str, start: int, end: int, following: tuple[int, int],
     return len(nxt.split()) <= 4 and bool(_NAME.search(nxt) or _DATE.search(nxt))
 
 
-def _clip(text: str, start: int, end: int) -> int:
+def clip_end(text: str, start: int, end: int) -> int:
     """End the answer within MAX_ANSWER characters, at a word boundary."""
     if end - start <= MAX_ANSWER:
         return end
@@ -372,7 +378,7 @@ def resolution_answer(question: str, chunk: Chunk, vocab: Vocabulary | None = No
     weight = {t: vocab.weight(t) for t in wanted}
     have = set(tokenize(f"{chunk.item_heading or ''} {text}"))
     share = sum(w for t, w in weight.items() if t in have) / (sum(weight.values()) or 1.0)
-    return Extract(start, _clip(text, start, len(text)), min(1.0, 0.5 + share))
+    return Extract(start, clip_end(text, start, len(text)), min(1.0, 0.5 + share))
 
 
 def item_answer(chunk: Chunk) -> Extract | None:

@@ -81,8 +81,8 @@ LABELS = {"mover": "Proposed by", "seconder": "Seconded by", "chair": "Chair", "
 
 
 def _own(question: str) -> str:
-    """The question itself: a follow-up arrives with the question before it appended ("how
-    many voted for it? Who proposed the ANPR amendment?"), which says what, not what is asked."""
+    """The question itself: a follow-up arrives with the question before it appended (a tally
+    asked after a question about who moved a motion), which says what, not what is asked."""
     return question.split("?", 1)[0]
 
 

@@ -30,6 +30,7 @@ COMMITTEE_BOOST = 0.05
 # 0.5 -> two bm25 questions lose rank 1 to rows naming only "date" and "meeting".
 ROW_LABEL_BOOST = 0.4
 ROW_LABEL_COVERS = 1.0
+QUERY_VECTORS = 64
 # "How many" asks for what papers label "Number of ...".
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 
@@ -52,6 +53,7 @@ class Retriever:
         self._committees = sorted({c.committee for c in index.chunks if c.committee}, key=len, reverse=True)
         self._access: dict[str, np.ndarray | None] = {}  # clearance -> rows it may see
         self._labels: dict[int, list[list[str]]] = {}  # table row -> its rows' label tokens
+        self._vectors: dict[str, np.ndarray] = {}  # recent queries' vectors (search, then the selector)
 
     def mask(self, filters: Filters | None) -> np.ndarray | None:
         """Rows retrieval may return: the filters' and, always, the clearance's (no filters at all
@@ -74,8 +76,14 @@ class Retriever:
         top = np.argsort(-scores)[:n]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
-    def _encode(self, query: str) -> np.ndarray:
-        return self.embedder.encode([expand(query, self.index.acronyms)])[0]
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's vector, encoded once however often it is asked for in a row."""
+        vector = self._vectors.get(query)
+        if vector is None:
+            if len(self._vectors) >= QUERY_VECTORS:
+                self._vectors.clear()
+            vector = self._vectors[query] = self.embedder.encode([expand(query, self.index.acronyms)])[0]
+        return vector
 
     def dense(self, vector: np.ndarray, n: int, mask: np.ndarray | None) -> dict[int, float]:
         """Best cosine of each chunk: its own vector or any of its sentences'."""
@@ -134,7 +142,7 @@ class Retriever:
     def search(self, query: str, k: int, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         n = max(k, self.settings.candidates)
         mask = self.mask(filters)
-        vector = self._encode(query) if mode != "bm25" else None
+        vector = self.query_vector(query) if mode != "bm25" else None
         lex = self.lexical(query, n, mask) if mode != "dense" else {}
         den = self.dense(vector, n, mask) if vector is not None else {}
         if mode == "bm25":

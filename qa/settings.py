@@ -33,6 +33,7 @@ class Settings:
                    own vectors; neither imports torch when serving). Questions are always encoded
                    the way the index was: switching takes a re-ingest.
     CLERK_EMBED_CACHE    folder for the ONNX export of the model (default ~/.cache/clerk)
+    CLERK_ANSWERER rules | selector: who picks the answer span (default rules; see qa/selector.py)
     """
 
     index_dir: Path = Path("var/index")
@@ -45,8 +46,12 @@ class Settings:
     # Fusion: weight of the dense retriever after min-max normalisation (lexical gets 1 - w).
     dense_weight: float = 0.2
     candidates: int = 50
-    # Below this answer confidence the assistant says the papers do not hold the answer.
+    # Below this answer confidence the assistant says the papers do not hold the answer (the
+    # rule answerer's; the selector declines below the threshold fitted with it).
     abstain_below: float = 0.3
+    # Who picks the answer span: "rules" (qa/extraction.py) or "selector", the fitted model
+    # (qa/selector.py), which is opt-in until it beats the rules on held-out and dev alike.
+    answerer: str = "rules"
     embed_batch: int = 32
     embed_backend: str = DEFAULT_BACKEND
     embed_cache: Path | None = None
@@ -63,6 +68,7 @@ class Settings:
             port=int(env.get("PORT", "8000")),
             embed_backend=env.get("CLERK_EMBED_BACKEND", DEFAULT_BACKEND),
             embed_cache=Path(env["CLERK_EMBED_CACHE"]) if env.get("CLERK_EMBED_CACHE") else None,
+            answerer=env.get("CLERK_ANSWERER", "rules"),
         )
         return base.with_(**overrides)
 

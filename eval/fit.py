@@ -1,0 +1,151 @@
+"""Fitting the answer selector (qa/selector.py) on the tune split: every candidate of every tune
+question, labelled by whether it holds a gold answer; logistic regression over their features;
+Platt calibration of the chosen candidate's probability on out-of-fold predictions; and the
+abstention threshold that answers best with at most MAX_FALSE_DECLINES of answerable questions
+declined."""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.preprocessing import StandardScaler
+from tqdm import tqdm
+
+from eval.metrics import answer_correct
+from eval.questions import Question, history
+from eval.split import group_of
+from qa.assistant import Assistant
+from qa.selector import Selector
+
+MAX_FALSE_DECLINES = 0.05
+C = 1.0  # inverse regularisation strength
+FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Examples:
+    """The candidates of a question set: features, labels, and which question each belongs to."""
+
+    x: np.ndarray
+    y: np.ndarray
+    question: np.ndarray  # index into `questions`
+    questions: tuple[Question, ...]
+    groups: tuple[str, ...]  # each question's paper (folds never split one)
+
+
+def collect(pairs: Sequence[tuple[Assistant, Question]], questions_by_id: dict[str, Question]) -> Examples:
+    """Each question asked of its assistant, and its candidates labelled."""
+    rows, labels, owners, asked, groups = [], [], [], [], []
+    for assistant, q in tqdm(pairs, desc="candidates", unit="q", disable=None, leave=False):
+        hits, found = assistant.candidates(q.question, history(q, questions_by_id), k=10)
+        n = len(asked)
+        asked.append(q)
+        groups.append(group_of(q, questions_by_id) or f"{q.file} | {q.id}")
+        for c in found:
+            text = assistant.index.chunks[hits[c.hit].row].text[c.start:c.end]
+            rows.append(c.features)
+            labels.append(int(not c.empty_cell and answer_correct(q.answers, text, True)))
+            owners.append(n)
+    return Examples(np.asarray(rows, dtype=np.float64), np.asarray(labels), np.asarray(owners),
+                    tuple(asked), tuple(groups))
+
+
+def _model(x: np.ndarray, y: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
+    scaler = StandardScaler().fit(x)
+    scaler.scale_[scaler.scale_ == 0] = 1.0
+    return scaler, LogisticRegression(C=C, max_iter=5000).fit(scaler.transform(x), y)
+
+
+def out_of_fold(examples: Examples) -> np.ndarray:
+    """Each candidate's probability from a model fitted without its question's paper."""
+    groups = np.asarray([examples.groups[i] for i in examples.question])
+    p = np.zeros(len(examples.y))
+    folds = min(FOLDS, len(set(groups)))
+    for train, test in GroupKFold(n_splits=folds).split(examples.x, examples.y, groups):
+        scaler, model = _model(examples.x[train], examples.y[train])
+        p[test] = model.predict_proba(scaler.transform(examples.x[test]))[:, 1]
+    return p
+
+
+def chosen(examples: Examples, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per question: the probability of its likeliest candidate and whether that one is right
+    (a question with no candidate counts probability 0)."""
+    best_p = np.zeros(len(examples.questions))
+    right = np.zeros(len(examples.questions), dtype=bool)
+    for i in range(len(examples.questions)):
+        mine = np.flatnonzero(examples.question == i)
+        if len(mine):
+            j = mine[np.argmax(p[mine])]
+            best_p[i], right[i] = p[j], bool(examples.y[j])
+    return best_p, right
+
+
+def threshold_for(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray) -> float:
+    """The confidence below which to decline: the most questions scored right (answered right,
+    or declined when they must be empty) with at most MAX_FALSE_DECLINES of answerable
+    questions declined."""
+    best = (-1, 0.0)
+    for t in sorted({0.0, *confidence.tolist()}):
+        declined = confidence < t
+        if answerable.any() and (declined & answerable).sum() / answerable.sum() > MAX_FALSE_DECLINES:
+            break
+        score = int(((~declined) & right & answerable).sum() + (declined & ~answerable).sum())
+        if score > best[0]:
+            best = (score, t)
+    return best[1]
+
+
+def fit(examples: Examples, sources: Sequence[str]) -> tuple[Selector, dict[str, float]]:
+    """The selector fitted on all examples, calibrated and thresholded out of fold."""
+    scaler, model = _model(examples.x, examples.y)
+    best_p, right = chosen(examples, out_of_fold(examples))
+    answerable = np.asarray([q.answerable for q in examples.questions])
+    platt = LogisticRegression(C=1e6).fit(logit(best_p)[:, None], right.astype(int))
+    slope, bias = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    confidence = 1.0 / (1.0 + np.exp(-(slope * logit(best_p) + bias)))
+    threshold = threshold_for(confidence, right, answerable)
+    declined = confidence < threshold
+    figures = {
+        "questions": len(examples.questions), "candidates": int(len(examples.y)),
+        "oof_chosen_right": round(float(right[answerable].mean()), 3) if answerable.any() else 0.0,
+        "oof_accuracy": round(float(((~declined & right & answerable) | (declined & ~answerable)).mean()), 3),
+        "oof_false_declines": round(float((declined & answerable).sum() / max(1, answerable.sum())), 3),
+        "oof_abstention": round(float((declined & ~answerable).sum() / max(1, (~answerable).sum())), 3),
+    }
+    meta = {"commit": _commit(), "fitted": datetime.date.today().isoformat(), "question_files": list(sources),
+            "C": C, **figures}
+    selector = Selector(
+        mean=scaler.mean_, scale=scaler.scale_, coef=model.coef_[0], intercept=float(model.intercept_[0]),
+        calibration=(slope, bias),
+        threshold=float(threshold), meta=meta)
+    return selector, figures
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))
+
+
+def reliability(confidence: np.ndarray, right: np.ndarray, bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean confidence, share right, count) per equal-width confidence bin, for the plot."""
+    out = []
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    for lo, hi in zip(edges, edges[1:]):
+        inside = (confidence >= lo) & ((confidence < hi) | (hi == 1.0))
+        if inside.any():
+            out.append((float(confidence[inside].mean()), float(right[inside].mean()), int(inside.sum())))
+    return out
+
+
+def _commit() -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+        return done.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"

@@ -1,0 +1,251 @@
+"""Answer candidates: every span of the top retrieved chunks that could answer a question (each
+sentence, a sentence with the line after it, a whole lettered list or RESOLVED block, each table
+cell, and what the pattern readers pick), with the general features the answer selector
+(qa/selector.py) weighs."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpus.dates import mentioned_periods, spoken
+from corpus.document import Chunk
+from corpus.lines import marked_heading, shouting
+from corpus.sentences import sentences, strip_span
+from corpus.tables import cells_of
+from index.tokenize import tokenize
+from qa.extraction import (
+    MAX_ANSWER,
+    Extract,
+    Vocabulary,
+    answer_shape,
+    asks_decision,
+    clip_end,
+    column_score,
+    extract,
+    label_column,
+    lacks_what_is_asked,
+    period_mismatch,
+    resolution_answer,
+    whole_list,
+)
+from qa.motions import asks_motion
+
+SENTENCE_MIN_WORDS = 6  # the shortest sentence the index gives a vector of its own (index/builder.py)
+_DECIDED = re.compile(r"\b(resolved|agreed|approved|noted|recommend\w*|carried|decided|endorsed|that the)\b", re.I)
+_NAME = re.compile(r"\b(?:Cllr|Councillor|Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|\b[A-Z][a-z]+\s+(?:Mc|Mac|O')?[A-Z][a-z]{2,}")
+
+FEATURES = (
+    "coverage", "coverage_context", "coverage_chunk", "dense", "dense_chunk", "retrieval", "rank",
+    "shape_held", "shape_missing", "period_mismatch", "decision_resolution", "decision_words",
+    "decision_table", "kind_table", "kind_resolution", "kind_minutes", "cell", "column", "column_other",
+    "position", "first", "words", "heading", "names", "pair", "block", "rule", "rule_fit",
+    "motion_rule", "definition",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One possible answer: a span of the chunk of hit `hit`, with its feature values."""
+
+    hit: int
+    start: int
+    end: int
+    label: str | None
+    features: tuple[float, ...]
+    empty_cell: bool = False
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What one question asks for, worked out once for all its candidates."""
+
+    question: str
+    vocab: Vocabulary
+    vector: np.ndarray
+    shape: str | None
+    decision: bool
+    motion: bool
+
+    @classmethod
+    def of(cls, question: str, vocab: Vocabulary, vector: np.ndarray) -> Asked:
+        return cls(question, vocab, vector, answer_shape(question), asks_decision(question), asks_motion(question))
+
+    def wanted(self, chunk: Chunk) -> dict[str, float]:
+        """The question's terms, idf-weighted, less those that only say which paper or meeting
+        (and, for a date question, the dates it names)."""
+        place = self.vocab.place_of(chunk)
+        if self.shape == "date":
+            place |= set(tokenize(" ".join(_spoken_period(p) for p in mentioned_periods(self.question))))
+        terms = set(tokenize(self.question))
+        terms = (terms - place) or terms
+        return {t: self.vocab.weight(t) for t in terms}
+
+
+def _spoken_period(period: str) -> str:
+    return spoken(period) if len(period) == 10 else spoken(f"{period}-01").split(" ", 1)[1]
+
+
+def _coverage(weights: dict[str, float], text: str) -> float:
+    if not weights:
+        return 0.0
+    words = set(tokenize(text))
+    return sum(w for t, w in weights.items() if t in words) / (sum(weights.values()) or 1.0)
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    origin: str  # sentence | pair | block | cell
+    label: str | None = None
+    column: float = 0.0
+    empty_cell: bool = False
+
+
+def _prose_spans(chunk: Chunk) -> list[_Span]:
+    """Each sentence; a sentence with the next one of its paragraph (a heading over its line, a
+    subject over its figure); a lettered or numbered list whole; a RESOLVED block whole."""
+    text = chunk.text
+    spans = list(sentences(text, wrapped=True))
+    out = [_Span(a, clip_end(text, a, b), "sentence") for a, b in spans]
+    for (a, b), (c, d) in zip(spans, spans[1:]):
+        if "\n\n" not in text[b:c] and d - a <= MAX_ANSWER and "\t" not in text[a:d]:
+            out.append(_Span(a, d, "pair"))
+    for a, b in spans:
+        first, last = whole_list(text, spans, a, b)
+        if (first, last) != (a, b):
+            out.append(_Span(first, clip_end(text, first, last), "block"))
+    return out
+
+
+def _cell_spans(question: str, chunk: Chunk) -> list[_Span]:
+    """Each cell of a table row but the one naming the row, labelled 'row — column'."""
+    cells = cells_of(chunk.text)
+    if len(cells) < 2:
+        return []
+    at = label_column(cells)
+    row = cells[at].strip()
+    out, pos = [], 0
+    for i, cell in enumerate(cells):
+        start, end = strip_span(chunk.text, pos, pos + len(cell))
+        pos += len(cell) + 1
+        if i == at:
+            continue
+        header = chunk.header[i] if i < len(chunk.header) else ""
+        label = f"{row} — {header or f'column {i + 1}'}"
+        score = column_score(question, header) if header else 0.0
+        out.append(_Span(start, end, "cell", label, score, empty_cell=start == end))
+    return out
+
+
+def _unique(spans: Sequence[_Span]) -> list[_Span]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for span in spans:
+        if (span.start, span.end) not in seen and (span.end > span.start or span.empty_cell):
+            seen.add((span.start, span.end))
+            out.append(span)
+    return out
+
+
+class _SentenceVectors:
+    """The stored vectors of one chunk's sentences, so a candidate's dense similarity to the
+    question costs a dot product, not an encoding."""
+
+    def __init__(self, chunk: Chunk, vectors: np.ndarray, question: np.ndarray) -> None:
+        cosines = (vectors.astype(np.float32) @ question).tolist() if len(vectors) else [0.0]
+        self.chunk = max(cosines)
+        spans = [(a, b) for a, b in sentences(chunk.text) if len(chunk.text[a:b].split()) >= SENTENCE_MIN_WORDS]
+        units = spans if len(spans) >= 2 and len(cosines) == len(spans) + 1 else []
+        self.units = list(zip(units, cosines[1:]))
+        self.whole = cosines[0]
+
+    def of(self, start: int, end: int) -> float:
+        inside = [c for (a, b), c in self.units if a < end and start < b]
+        return max(inside) if inside else self.whole
+
+
+def chunk_candidates(asked: Asked, hit: int, chunk: Chunk, retrieval: float, vectors: np.ndarray,
+                     defined: Extract | None = None) -> list[Candidate]:
+    """The candidates of one retrieved chunk (`hit` is its rank, 0 first); `defined` is where
+    the acronym reader found the asked acronym defined in it."""
+    rule = extract(asked.question, chunk, asked.vocab)
+    spans = _cell_spans(asked.question, chunk) if chunk.kind == "table" else _prose_spans(chunk)
+    if chunk.kind == "resolution":
+        block = resolution_answer(asked.question, chunk, asked.vocab)
+        spans.append(_Span(block.start, block.end, "block"))
+    if rule is not None and not rule.empty_cell:
+        spans.append(_Span(rule.start, rule.end, "rule", rule.label))
+    if defined is not None:
+        spans.insert(0, _Span(defined.start, defined.end, "definition", defined.label))
+    dense = _SentenceVectors(chunk, vectors, asked.vector)
+    wanted = asked.wanted(chunk)
+    context = " ".join(x for x in (chunk.title, chunk.item_heading, " ".join(chunk.header)) if x)
+    unique = _unique(spans)
+    return [_candidate(asked, hit, chunk, s, n, len(unique), rule, retrieval, dense, wanted, context)
+            for n, s in enumerate(unique)]
+
+
+def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count: int, rule: Extract | None,
+               retrieval: float, dense: _SentenceVectors, wanted: dict[str, float], context: str) -> Candidate:
+    text = chunk.text[span.start:span.end]
+    is_rule = rule is not None and (rule.start, rule.end) == (span.start, span.end)
+    label = span.label or (rule.label if is_rule else None)
+    found = Extract(span.start, span.end, 0.0, label)
+    table = chunk.kind == "table"
+    values = {
+        "coverage": _coverage(wanted, text),
+        "coverage_context": _coverage(wanted, f"{context} {label or ''} {text}"),
+        "coverage_chunk": _coverage(wanted, chunk.index_text),
+        "dense": dense.of(span.start, span.end),
+        "dense_chunk": dense.chunk,
+        "retrieval": retrieval,
+        "rank": 1.0 / (1 + hit),
+        "shape_held": float(asked.shape is not None and not lacks_what_is_asked(asked.question, text)),
+        "shape_missing": float(asked.shape is not None and lacks_what_is_asked(asked.question, text)),
+        "period_mismatch": float(period_mismatch(asked.question, chunk, found)),
+        "decision_resolution": float(asked.decision and chunk.kind == "resolution"),
+        "decision_words": float(asked.decision and bool(_DECIDED.search(text))),
+        "decision_table": float(asked.decision and table),
+        "kind_table": float(table),
+        "kind_resolution": float(chunk.kind == "resolution"),
+        "kind_minutes": float(chunk.kind == "minutes"),
+        "cell": float(span.origin == "cell"),
+        "column": max(0.0, min(span.column, 6.0)) / 6.0,
+        "column_other": float(span.column < 0),
+        "position": n / max(1, count - 1),
+        "first": float(n == 0),
+        "words": math.log1p(len(text.split())),
+        "heading": float(_heading(text)),
+        "names": float(asked.shape == "name" and bool(_NAME.search(text))),
+        "pair": float(span.origin == "pair"),
+        "block": float(span.origin == "block"),
+        "rule": float(is_rule),
+        "rule_fit": rule.fit if is_rule and rule is not None else 0.0,
+        "motion_rule": float(is_rule and asked.motion),
+        "definition": float(span.origin == "definition"),
+    }
+    return Candidate(hit, span.start, span.end, label, tuple(values[f] for f in FEATURES), span.empty_cell)
+
+
+def _heading(text: str) -> bool:
+    line = text.strip()
+    return bool(marked_heading(line) or shouting(line)) or (
+        len(line.split()) <= 4 and not line.endswith((".", "!", "?")) and not re.search(r"\d", line))
+
+
+def question_candidates(asked: Asked, chunks: Sequence[Chunk], rows: Sequence[int], scores: Sequence[float],
+                        vectors_of: Callable[[int], np.ndarray], defined: Extract | None = None) -> list[Candidate]:
+    """Every candidate of the retrieved chunks `rows`, best retrieved first; `defined` is a
+    definition found in the first of them."""
+    top = max(scores) if scores else 1.0
+    out: list[Candidate] = []
+    for hit, (row, score) in enumerate(zip(rows, scores)):
+        out += chunk_candidates(asked, hit, chunks[row], score / (top or 1.0), vectors_of(row),
+                                defined if hit == 0 else None)
+    return out

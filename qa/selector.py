@@ -1,0 +1,103 @@
+"""The answer selector: one logistic model over the candidates' features (qa/candidates.py)
+says how likely each candidate holds the answer; the likeliest answers, and its probability,
+calibrated, is the answer's confidence. The weights are fitted on the tune split of the question
+sets by `python -m eval fit` and saved in qa/selector.json with the commit that fitted them."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.errors import ClerkError
+from qa.candidates import FEATURES, Candidate
+
+WEIGHTS = Path(__file__).with_name("selector.json")
+
+
+class SelectorError(ClerkError):
+    """The selector's weights file is missing or does not fit this code's features."""
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A fitted model: standardised features, logistic weights, and a Platt calibration (slope and
+    bias on the log-odds of the chosen candidate's probability -> the share of such answers that
+    were right). Platt, not isotonic: it is strictly increasing, so the threshold declines
+    exactly the answers below one confidence."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    calibration: tuple[float, float]
+    threshold: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def probabilities(self, candidates: Sequence[Candidate]) -> np.ndarray:
+        if not candidates:
+            return np.zeros(0)
+        x = (np.asarray([c.features for c in candidates], dtype=np.float64) - self.mean) / self.scale
+        return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
+
+    def calibrated(self, probability: float) -> float:
+        """The share of tune answers given with this probability that were right."""
+        slope, bias = self.calibration
+        p = min(max(probability, 1e-6), 1 - 1e-6)
+        return 1.0 / (1.0 + math.exp(-(slope * math.log(p / (1 - p)) + bias)))
+
+    def choose(self, candidates: Sequence[Candidate]) -> tuple[int, float] | None:
+        """The index of the likeliest candidate and its calibrated confidence."""
+        p = self.probabilities(candidates)
+        if len(p) == 0:
+            return None
+        best = int(np.argmax(p))
+        return best, self.calibrated(float(p[best]))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(FEATURES), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(), "intercept": self.intercept,
+            "calibration": {"slope": self.calibration[0], "bias": self.calibration[1]},
+            "threshold": self.threshold, "meta": self.meta,
+        }
+
+    def save(self, path: Path = WEIGHTS) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Selector:
+        if data.get("features") != list(FEATURES):
+            raise SelectorError("the selector's weights were fitted for other features: "
+                                "refit them with `python -m eval fit`")
+        calibration = data.get("calibration") or {}
+        return cls(
+            mean=np.asarray(data["mean"], dtype=np.float64), scale=np.asarray(data["scale"], dtype=np.float64),
+            coef=np.asarray(data["coef"], dtype=np.float64), intercept=float(data["intercept"]),
+            calibration=(float(calibration.get("slope", 1.0)), float(calibration.get("bias", 0.0))),
+            threshold=float(data["threshold"]), meta=dict(data.get("meta") or {}),
+        )
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> Selector:
+        try:
+            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise SelectorError(f"no selector weights at {path}: fit them with `python -m eval fit`") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SelectorError(f"selector weights at {path} cannot be read ({exc})") from exc
+
+    @classmethod
+    def untrained(cls) -> Selector:
+        """Coverage and dense similarity only, equally weighted: what `eval fit` starts from when
+        no weights exist yet."""
+        n = len(FEATURES)
+        coef = np.zeros(n)
+        for name in ("coverage", "dense", "retrieval"):
+            coef[FEATURES.index(name)] = 1.0
+        return cls(np.zeros(n), np.ones(n), coef, -1.0, (1.0, 0.0), 0.3)

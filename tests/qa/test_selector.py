@@ -1,0 +1,87 @@
+"""The fitted answer selector over the real test index: every candidate is a span of its chunk,
+the selector's answers are spans of citations[0], the weights file round-trips and a file for
+other features is refused with a clear message."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.assistant import Assistant
+from qa.candidates import FEATURES
+from qa.selector import WEIGHTS, Selector, SelectorError
+
+QUESTIONS = ["what was NI 59 in Q3?", "What did the committee resolve about Regulation 33 visits?",
+             "Who sent apologies to the Health and Wellbeing Board?", "What is the CICC?"]
+
+
+@pytest.fixture(scope="module")
+def chooser(assistant: Assistant) -> Assistant:
+    return Assistant(assistant.index, assistant.embedder, replace(assistant.settings, answerer="selector"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_candidates_are_spans_with_every_feature(assistant: Assistant, question: str) -> None:
+    hits, found = assistant.candidates(question)
+    assert hits and found
+    for c in found:
+        chunk = assistant.index.chunks[hits[c.hit].row]
+        assert 0 <= c.start <= c.end <= len(chunk.text)
+        assert len(c.features) == len(FEATURES) and all(np.isfinite(c.features))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_selector_answers_are_spans_of_the_first_citation(chooser: Assistant, question: str) -> None:
+    answer = chooser.ask(question)
+    assert 0.0 <= answer.confidence <= 1.0
+    if answer.answerable:
+        first = answer.citations[0]
+        assert answer.answer and first.highlight is not None
+        assert first.text[first.highlight[0]:first.highlight[1]] == answer.answer
+
+
+@pytest.mark.slow
+def test_the_shipped_weights_answer_ni_59(chooser: Assistant) -> None:
+    answer = chooser.ask("what was NI 59 in Q3?")
+    assert answer.answerable and "41%" in (answer.answer or "")
+
+
+def test_shipped_weights_load_and_name_their_commit() -> None:
+    selector = Selector.load(WEIGHTS)
+    assert selector.coef.shape == (len(FEATURES),)
+    assert selector.meta.get("commit") and selector.meta.get("question_files")
+    assert 0.0 <= selector.threshold <= 1.0
+
+
+def test_weights_round_trip(tmp_path: Path) -> None:
+    selector = Selector.load(WEIGHTS)
+    selector.save(tmp_path / "w.json")
+    again = Selector.load(tmp_path / "w.json")
+    assert np.allclose(again.coef, selector.coef) and again.calibration == selector.calibration
+    assert again.calibrated(0.5) == pytest.approx(selector.calibrated(0.5))
+
+
+def test_calibration_is_increasing() -> None:
+    selector = Selector.load(WEIGHTS)
+    values = [selector.calibrated(p) for p in np.linspace(0.01, 0.99, 50)]
+    assert values == sorted(values)
+
+
+def test_weights_for_other_features_are_refused(tmp_path: Path) -> None:
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:-1]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SelectorError, match="refit"):
+        Selector.load(path)
+
+
+def test_missing_weights_say_how_to_fit_them(tmp_path: Path) -> None:
+    with pytest.raises(SelectorError, match="eval fit"):
+        Selector.load(tmp_path / "none.json")
