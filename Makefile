@@ -14,8 +14,10 @@ DEV_QUESTIONS ?= ../shared/dev/*.jsonl eval/questions/*.jsonl
 # Questions written blind (by helpers who never read Clerk's code) over the default papers; each
 # file splits into tune and held-out by paper (eval/split.py).
 BLIND_QUESTIONS ?= eval/blind/b[0-9]*.jsonl
+# ... and over the other councils' papers (../shared/external-papers), scored on var/index-external.
+BLIND_EXTERNAL ?= eval/blind/b[kx]*.jsonl
 
-.PHONY: run test index bench clean gate gate-external gate-heldout eval eval-external fit
+.PHONY: run test index bench clean gate gate-external gate-heldout gate-heldout-external eval eval-external fit
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +55,7 @@ gate-heldout: index
 # Refit the answer selector (qa/selector.json) on the tune part of every set, both indexes.
 fit: index
 	$(PY) -m qa ingest $(EXTERNAL_PAPERS) --index var/index-external
-	$(PY) -m eval fit --questions $(DEV_QUESTIONS) eval/external/*.jsonl $(BLIND_QUESTIONS) --split tune \
+	$(PY) -m eval fit --questions $(DEV_QUESTIONS) eval/external/*.jsonl $(BLIND_QUESTIONS) $(BLIND_EXTERNAL) --split tune \
 		--index var/index --index var/index-external
 
 # Papers from other councils (../shared/external-papers), which Clerk was not tuned on, with their own
@@ -70,6 +72,12 @@ gate-external: $(STAMP)
 	@if [ ! -d "$(EXTERNAL_PAPERS)" ]; then echo "gate-external: no $(EXTERNAL_PAPERS) folder, nothing to gate"; exit 0; fi; \
 	$(PY) -m qa ingest $(EXTERNAL_PAPERS) --index var/index-external && \
 	$(PY) -m eval gate --questions eval/external/*.jsonl --index var/index-external --baseline eval/baseline-external.json
+
+# The held-out gate over the other councils' papers, against eval/baseline-heldout-external.json.
+gate-heldout-external: $(STAMP)
+	@if [ ! -d "$(EXTERNAL_PAPERS)" ]; then echo "gate-heldout-external: no $(EXTERNAL_PAPERS) folder, nothing to gate"; exit 0; fi; \
+	$(PY) -m qa ingest $(EXTERNAL_PAPERS) --index var/index-external && \
+	$(PY) -m eval gate --questions $(BLIND_EXTERNAL) --split heldout --index var/index-external --baseline eval/baseline-heldout-external.json
 
 clean:
 	rm -rf $(VENV) var
