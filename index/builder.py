@@ -288,12 +288,16 @@ def why(old: ParsedDocument | None, sha: str, path: str, reread: str | None) -> 
 def unit_texts(chunk: Chunk) -> list[str]:
     """What gets a vector for one chunk: the chunk as a whole, and each sentence of a prose
     chunk on its own, so one precise sentence is not drowned by the rest of its chunk."""
-    texts = [chunk.index_text]
-    if chunk.kind != "table":
-        spans = [(a, b) for a, b in sentences(chunk.text) if len(chunk.text[a:b].split()) >= SENTENCE_MIN_WORDS]
-        if len(spans) >= 2:
-            texts += [chunk.text[a:b] for a, b in spans]
-    return texts
+    return [chunk.index_text, *(chunk.text[a:b] for a, b in sentence_units(chunk))]
+
+
+def sentence_units(chunk: Chunk) -> list[tuple[int, int]]:
+    """The spans of a chunk's sentences that get vectors of their own, in the order their vectors
+    follow the chunk's (none for a table row, or a chunk of one sentence)."""
+    if chunk.kind == "table":
+        return []
+    spans = [(a, b) for a, b in sentences(chunk.text) if len(chunk.text[a:b].split()) >= SENTENCE_MIN_WORDS]
+    return spans if len(spans) >= 2 else []
 
 
 def vector_units(chunks: list[Chunk]) -> tuple[np.ndarray, list[str]]:

@@ -46,6 +46,7 @@ W_RANK, W_FIT = 0.85, 0.15
 MOTION_RERANK, MOTION_W_FIT = 5, 0.45
 # The retrieved chunks whose spans are the fitted selector's candidates (CLERK_ANSWERER=selector).
 DEPTH = 5
+ANSWERERS = ("rules", "selector")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class Assistant:
 
     def __init__(self, index: Index, embedder: Embedder, settings: Settings,
                  selector: Selector | None = None) -> None:
+        if settings.answerer not in ANSWERERS:
+            raise QueryError(f"CLERK_ANSWERER must be one of {', '.join(ANSWERERS)}, not {settings.answerer!r}")
         self.index = index
         self._selector = selector
         self.embedder = embedder.for_kind(index.vector_kind)

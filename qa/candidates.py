@@ -17,6 +17,7 @@ from corpus.document import Chunk
 from corpus.lines import marked_heading, shouting
 from corpus.sentences import sentences, strip_span
 from corpus.tables import cells_of
+from index.builder import sentence_units
 from index.tokenize import tokenize
 from qa.extraction import (
     MAX_ANSWER,
@@ -35,7 +36,6 @@ from qa.extraction import (
 )
 from qa.motions import asks_motion
 
-SENTENCE_MIN_WORDS = 6  # the shortest sentence the index gives a vector of its own (index/builder.py)
 _DECIDED = re.compile(r"\b(resolved|agreed|approved|noted|recommend\w*|carried|decided|endorsed|that the)\b", re.I)
 _NAME = re.compile(r"\b(?:Cllr|Councillor|Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|\b[A-Z][a-z]+\s+(?:Mc|Mac|O')?[A-Z][a-z]{2,}")
 
@@ -160,8 +160,8 @@ class _SentenceVectors:
     def __init__(self, chunk: Chunk, vectors: np.ndarray, question: np.ndarray) -> None:
         cosines = (vectors.astype(np.float32) @ question).tolist() if len(vectors) else [0.0]
         self.chunk = max(cosines)
-        spans = [(a, b) for a, b in sentences(chunk.text) if len(chunk.text[a:b].split()) >= SENTENCE_MIN_WORDS]
-        units = spans if len(spans) >= 2 and len(cosines) == len(spans) + 1 else []
+        spans = sentence_units(chunk)
+        units = spans if len(cosines) == len(spans) + 1 else []
         self.units = list(zip(units, cosines[1:]))
         self.whole = cosines[0]
 

@@ -85,3 +85,11 @@ def test_weights_for_other_features_are_refused(tmp_path: Path) -> None:
 def test_missing_weights_say_how_to_fit_them(tmp_path: Path) -> None:
     with pytest.raises(SelectorError, match="eval fit"):
         Selector.load(tmp_path / "none.json")
+
+
+@pytest.mark.slow
+def test_an_unknown_answerer_is_refused_by_name(assistant: Assistant) -> None:
+    from corpus.errors import QueryError
+
+    with pytest.raises(QueryError, match="CLERK_ANSWERER"):
+        Assistant(assistant.index, assistant.embedder, replace(assistant.settings, answerer="oracle"))
