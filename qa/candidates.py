@@ -44,7 +44,7 @@ FEATURES = (
     "shape_held", "shape_missing", "period_mismatch", "decision_resolution", "decision_words",
     "decision_table", "kind_table", "kind_resolution", "kind_minutes", "cell", "column", "column_other",
     "position", "first", "words", "heading", "names", "pair", "block", "rule", "rule_fit",
-    "motion_rule", "definition",
+    "motion_rule", "definition", "missing_rare",
 )
 
 
@@ -229,8 +229,19 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
         "rule_fit": rule.fit if is_rule and rule is not None else 0.0,
         "motion_rule": float(is_rule and asked.motion),
         "definition": float(span.origin == "definition"),
+        "missing_rare": _missing_rare(wanted, f"{context} {label or ''} {chunk.index_text}"),
     }
     return Candidate(hit, span.start, span.end, label, tuple(values[f] for f in FEATURES), span.empty_cell)
+
+
+def _missing_rare(weights: dict[str, float], text: str) -> float:
+    """How rare the rarest question term the chunk lacks is, against the rarest it has: a code,
+    quarter or name the papers do not pair with the subject is a sign they do not say."""
+    if not weights:
+        return 0.0
+    words = set(tokenize(text))
+    lacking = [w for t, w in weights.items() if t not in words]
+    return max(lacking, default=0.0) / (max(weights.values()) or 1.0)
 
 
 def _heading(text: str) -> bool:
