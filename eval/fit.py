@@ -132,17 +132,6 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.log(q / (1 - q))
 
 
-def reliability(confidence: np.ndarray, right: np.ndarray, bins: int = 10) -> list[tuple[float, float, int]]:
-    """(mean confidence, share right, count) per equal-width confidence bin, for the plot."""
-    out = []
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    for lo, hi in zip(edges, edges[1:]):
-        inside = (confidence >= lo) & ((confidence < hi) | (hi == 1.0))
-        if inside.any():
-            out.append((float(confidence[inside].mean()), float(right[inside].mean()), int(inside.sum())))
-    return out
-
-
 def _commit() -> str:
     try:
         done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus.dates import mentioned_periods, spoken
 from corpus.document import Chunk
 from corpus.lines import marked_heading, shouting
 from corpus.sentences import sentences, strip_span
@@ -24,6 +23,7 @@ from qa.extraction import (
     Extract,
     Vocabulary,
     answer_shape,
+    asked_terms,
     asks_decision,
     clip_end,
     column_score,
@@ -76,18 +76,7 @@ class Asked:
         return cls(question, vocab, vector, answer_shape(question), asks_decision(question), asks_motion(question))
 
     def wanted(self, chunk: Chunk) -> dict[str, float]:
-        """The question's terms, idf-weighted, less those that only say which paper or meeting
-        (and, for a date question, the dates it names)."""
-        place = self.vocab.place_of(chunk)
-        if self.shape == "date":
-            place |= set(tokenize(" ".join(_spoken_period(p) for p in mentioned_periods(self.question))))
-        terms = set(tokenize(self.question))
-        terms = (terms - place) or terms
-        return {t: self.vocab.weight(t) for t in terms}
-
-
-def _spoken_period(period: str) -> str:
-    return spoken(period) if len(period) == 10 else spoken(f"{period}-01").split(" ", 1)[1]
+        return asked_terms(self.question, chunk, self.vocab)
 
 
 def _coverage(weights: dict[str, float], text: str) -> float:

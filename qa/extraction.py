@@ -176,20 +176,26 @@ def label_column(cells: tuple[str, ...]) -> int:
     return max(candidates)[1] if candidates else 0
 
 
+def asked_terms(question: str, chunk: Chunk, vocab: Vocabulary) -> dict[str, float]:
+    """The question's terms with their idf, less those that only say which paper or meeting the
+    chunk is (and, for a date question, the dates it names: they say which meeting it is about);
+    all of them when nothing else is left."""
+    place = vocab.place_of(chunk)
+    if _wanted_shape(question) is _DATE:
+        place |= set(tokenize(" ".join(_spoken_period(p) for p in mentioned_periods(question))))
+    terms = set(tokenize(question))
+    return {t: vocab.weight(t) for t in (terms - place) or terms}
+
+
 def sentence_answer(question: str, chunk: Chunk, vocab: Vocabulary | None = None) -> Extract | None:
     """The sentence sharing most (idf-weighted) question terms; a bare heading line takes the
     line after it ("Apologies" over the names)."""
     vocab = vocab or Vocabulary()
     wants = _wanted_shape(question)
-    place = vocab.place_of(chunk)
-    if wants is _DATE:  # the dates a question names only say which meeting it is about
-        place |= set(tokenize(" ".join(_spoken_period(p) for p in mentioned_periods(question))))
-    wanted = set(tokenize(question)) - place
-    if not wanted:
-        wanted = set(tokenize(question))
-    if not wanted:
+    weight = asked_terms(question, chunk, vocab)
+    if not weight:
         return None
-    weight = {t: vocab.weight(t) for t in wanted}
+    wanted = set(weight)
     total = sum(weight.values()) or 1.0
     spans = list(sentences(chunk.text, wrapped=True))
     best: tuple[float, int, int] | None = None
