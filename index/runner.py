@@ -1,18 +1,25 @@
 """Where an ingest's heavy work runs: parsing the files and embedding the texts that are new.
 
 The Builder decides what is read and what is embedded (the incremental part); a Runner only
-does that work. `LocalRunner` parses in this machine's processes and embeds in this process.
+does that work. `LocalRunner` parses in this machine's processes and embeds in this process;
+`index.ray_runner.RayRunner` spreads the same two steps over a Ray cluster. Ray is imported
+only by `ray_runner`, and only when it is asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from corpus.errors import ClusterError
 from index.embedder import Embedder
 from index.reading import Job, Result, read_jobs
+
+if TYPE_CHECKING:
+    from index.ray_runner import RayRunner
 
 
 class Runner(Protocol):
@@ -47,3 +54,14 @@ class LocalRunner:
     def encode(self, texts: list[str], progress: bool) -> np.ndarray:
         return self.embedder.encode(texts, progress=progress)
 
+
+def ray_runner(address: str, embedder: Embedder, cache_dir: Path | None) -> RayRunner:
+    """A runner on the Ray cluster at `address` (host:port, or "auto"), connected; ClusterError
+    when Ray is not installed or no cluster answers there."""
+    try:
+        from index.ray_runner import RayRunner
+    except ModuleNotFoundError as exc:
+        if exc.name != "ray" and not (exc.name or "").startswith("ray."):
+            raise
+        raise ClusterError("Ray is not installed here: pip install 'clerk[ray]' (on every node of the cluster too)") from exc
+    return RayRunner.connect(address, embedder, cache_dir)
