@@ -121,6 +121,7 @@ class RayRunner:
 
     def read(self, jobs: list[Job], max_bytes: int) -> Iterator[Result]:
         """A task per file, a bounded number in flight, results in the order they finish."""
+        self._release()  # encoding actors would hold the CPUs the tasks wait for
         waiting = list(reversed(jobs))
         running: dict[Any, Job] = {}
         while waiting or running:
@@ -143,8 +144,15 @@ class RayRunner:
                                f"{_reason(exc)}") from exc
 
     def encode(self, texts: list[str], progress: bool) -> np.ndarray:
-        """The unique texts in batches spread over the actors, back in the order asked."""
+        """The unique texts in batches spread over the actors, back in the order asked; then the
+        actors go, giving their CPUs back to the cluster (and to the next ingest's parsing)."""
         self.load()
+        try:
+            return self._encode(texts, progress)
+        finally:
+            self._release()
+
+    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         slots: dict[str, int] = {}
         inverse = np.fromiter((slots.setdefault(t, len(slots)) for t in texts), dtype=np.int64, count=len(texts))
         unique = list(slots)
@@ -162,10 +170,13 @@ class RayRunner:
         return np.ascontiguousarray(vectors[inverse])
 
     def close(self) -> None:
+        self._release()
+        ray.shutdown()
+
+    def _release(self) -> None:
         for actor in self._actors:
             ray.kill(actor)
         self._actors = []
-        ray.shutdown()
 
     def __enter__(self) -> RayRunner:
         return self

@@ -150,6 +150,37 @@ def test_a_bad_address_fails_in_words_and_keeps_the_previous_build(run: Run) -> 
     assert sorted(run.ray.load().documents) == ["cabinet.pdf", "scrutiny_pack.txt"]
 
 
+def test_one_joined_runner_serves_ingest_after_ingest(cluster: LocalCluster, tmp_path: Path) -> None:
+    """The encoding actors give their CPUs back when the embedding is done: a second ingest
+    through the same runner gets CPUs to parse on (it waited for ever when they kept them)."""
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    shutil.copy(PAPERS / "wellbeing_board.md", folder)
+    code = f"""
+import shutil
+from pathlib import Path
+from index.builder import Builder
+from index.runner import ray_runner
+from index.store import IndexStore
+from qa.assistant import embedder_for
+from qa.settings import Settings
+embedder = embedder_for(Settings.from_env())
+with ray_runner({cluster.address!r}, embedder, None) as runner:
+    builder = Builder(IndexStore(Path({str(tmp_path / "index")!r})), embedder, 2**20, runner=runner)
+    for source in ("wellbeing_board.md", "scrutiny_pack.txt"):
+        shutil.copy(Path({str(PAPERS)!r}) / source, Path({str(folder)!r}))
+        report = builder.ingest([Path({str(folder)!r})])
+        print(sorted((Path(o.path).name, o.status) for o in report.outcomes), report.embedded > 0)
+"""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "RAY_USAGE_STATS_ENABLED": "0"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=180, check=False)
+    assert result.stdout.splitlines() == [
+        "[('wellbeing_board.md', 'ingested')] True",
+        "[('scrutiny_pack.txt', 'ingested'), ('wellbeing_board.md', 'unchanged')] True",
+    ], result.stderr[-3000:]
+
+
 def test_without_ray_nothing_of_ray_is_imported(tmp_path: Path) -> None:
     """A local ingest, run as the CLI runs, in a fresh interpreter that then lists its modules."""
     shutil.copy(PAPERS / "wellbeing_board.md", tmp_path)
