@@ -189,6 +189,7 @@ def _result(ref: Any, job: Job) -> Result:
     try:
         result: Result = ray.get(ref)
     except WorkerCrashedError:
+        log.warning("a Ray worker died parsing %s, twice", job.path)
         return _failed(job, "the parser crashed on this file (damaged PDF?)")
     except RayError as exc:
         return _failed(job, f"the Ray task failed: {_reason(exc)}")
