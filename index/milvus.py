@@ -35,6 +35,7 @@ HNSW_ABOVE = 100_000  # vectors; below it search is exact, as index.dense does
 HNSW = {"M": 32, "efConstruction": 40}
 EF_SEARCH = 128
 MAX_TOPK = 16384  # Milvus's largest limit
+LITE_KEEPALIVE = {"grpc.keepalive_time_ms": 330_000, "grpc.keepalive_permit_without_calls": False}
 
 
 def _pymilvus() -> Any:
@@ -50,8 +51,10 @@ def _pymilvus() -> Any:
 def _quiet_lite() -> None:
     """milvus-lite serves a file from a gRPC server inside this process, whose log reports, with
     a traceback, each optional call it lacks (a query iterator asks for a timestamp first, then
-    does without); its real failures still reach the caller as exceptions."""
+    does without), and a file another process holds; the failures still reach the caller as
+    exceptions, which Clerk reports in words."""
     logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
+    logging.getLogger("milvus_lite.server_manager").setLevel(logging.CRITICAL)
 
 
 def is_local(uri: str) -> bool:
@@ -70,14 +73,25 @@ class MilvusStore:
             _quiet_lite()
         self.client = self._connect()
 
-    def _connect(self) -> Any:
+    def _connect(self, options: dict[str, Any] | None = None, tries: int = 2) -> Any:
         try:
-            return self.pm.MilvusClient(uri=self.uri, timeout=10)
+            client = self.pm.MilvusClient(uri=self.uri, timeout=10, **({"grpc_options": options} if options else {}))
+            lite = str(client.get_server_version()).startswith("milvus_lite")
         except Exception as exc:  # pymilvus raises many kinds, all meaning "not reachable"
+            if tries > 1:  # a connection the server just hung up on fails its first call once
+                time.sleep(0.2)
+                return self._connect(options, tries - 1)
             hint = (" (is another process using this milvus-lite file? Serve it with `milvus-lite server"
                     " --data-dir FILE` and point CLERK_MILVUS_URI at http://127.0.0.1:19530)"
                     if is_local(self.uri) else "")
             raise BackendError(f"cannot reach Milvus at {self.uri}: {_reason(exc)}{hint}") from None
+        if lite and options is None:
+            # pymilvus pings every 10 s, idle or not; milvus-lite's gRPC server allows one ping in
+            # 5 minutes without calls and hangs up on a client that pings more (GOAWAY
+            # too_many_pings), which an idle server's next search then meets as "cannot connect".
+            client.close()
+            return self._connect(LITE_KEEPALIVE)
+        return client
 
     def close(self) -> None:
         self.client.close()

@@ -68,6 +68,13 @@ def open_backend(index: Index, settings: Settings) -> Backend:
     raise BackendError(f"CLERK_BACKEND must be one of {', '.join(BACKENDS)}, not {settings.backend!r}")
 
 
+def shared_backend(index: Index, settings: Settings) -> Backend | None:
+    """One backend for every access level's retriever, or None when each needs its own (the
+    builtin one searches each level's view of the index; Milvus takes the clearance from the
+    filters, so one connection serves them all)."""
+    return None if settings.backend == "builtin" else open_backend(index, settings)
+
+
 def sync_backend(settings: Settings, rebuild: bool = False) -> str | None:
     """After an ingest saved a build: bring the backend up to date with it (Milvus only; the
     builtin backend is the build). A line saying what was done, None when nothing was."""
