@@ -114,3 +114,27 @@ def test_the_cli_and_the_web_app_report_an_unreachable_milvus_without_a_tracebac
     with TestClient(create_app(settings)) as client:
         response = client.get("/healthz")
     assert response.status_code == 503 and "cannot reach Milvus" in response.json()["detail"]
+
+
+def test_a_milvus_lite_file_another_process_holds_says_how_to_share_it(tmp_path: Path) -> None:
+    path = tmp_path / "held.db"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pymilvus import MilvusClient; "
+                               f"MilvusClient({str(path)!r}); print('open', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(BackendError, match=r"another process using this milvus-lite file.*milvus-lite server"):
+            MilvusStore(str(path), "clerk_test")
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+
+
+def test_without_clerk_backend_milvus_nothing_of_pymilvus_is_imported(assistant: Assistant) -> None:
+    script = ("import sys; from qa.assistant import Assistant; from qa.settings import Settings; import web.app; "
+              "import index.builder; answer = Assistant.open(Settings.from_env()).ask('What was NI 59 in Q3?'); "
+              "print(answer.answer, sorted(m for m in sys.modules if m.split('.')[0] in ('pymilvus', 'milvus_lite')))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_")}
+    env |= {"CLERK_INDEX": str(assistant.settings.index_dir), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "41% (50% as of Dec) []", done.stderr
