@@ -68,6 +68,7 @@ class MilvusStore:
         self.uri = uri
         self.prefix = prefix
         self.pm = _pymilvus()
+        self.lite = False  # the Milvus project's pure-Python engine rather than Milvus itself
         if is_local(uri):
             _quiet_lite()
         self.client = self._connect()
@@ -84,6 +85,7 @@ class MilvusStore:
                     " --data-dir FILE` and point CLERK_MILVUS_URI at http://127.0.0.1:19530)"
                     if is_local(self.uri) else "")
             raise BackendError(f"cannot reach Milvus at {self.uri}: {_reason(exc)}{hint}") from None
+        self.lite = lite
         if lite and options is None:
             # pymilvus pings every 10 s, idle or not; milvus-lite's gRPC server allows one ping in
             # 5 minutes without calls and hangs up on a client that pings more (GOAWAY
@@ -136,8 +138,7 @@ class MilvusStore:
     def _analyzer(self) -> dict[str, str]:
         """Whitespace, so Clerk's tokens arrive as they are; milvus-lite has no whitespace
         tokenizer, and its standard one (\\w+) keeps index.milvus_rows's spelt tokens whole."""
-        version = str(self._call(self.client.get_server_version))
-        return {"tokenizer": "standard" if version.startswith("milvus_lite") else "whitespace"}
+        return {"tokenizer": "standard" if self.lite else "whitespace"}
 
     def _scalars(self, schema: Any) -> Any:
         schema.add_field("id", self.pm.DataType.VARCHAR, is_primary=True, max_length=ID_LENGTH)
