@@ -90,10 +90,10 @@ class Asked:
         return asked_terms(self.own, chunk, self.vocab) if self.own else {}
 
 
-def _coverage(weights: dict[str, float], text: str) -> float:
+def _coverage(weights: dict[str, float], words: set[str]) -> float:
+    """The idf-weighted share of the question's terms among `words` (a text's tokens)."""
     if not weights:
         return 0.0
-    words = set(tokenize(text))
     return sum(w for t, w in weights.items() if t in words) / (sum(weights.values()) or 1.0)
 
 
@@ -184,33 +184,39 @@ def chunk_candidates(asked: Asked, hit: int, chunk: Chunk, retrieval: float, vec
     if defined is not None:
         spans.insert(0, _Span(defined.start, defined.end, "definition", defined.label))
     dense = _SentenceVectors(chunk, vectors, asked.vector)
-    wanted = _Wanted(asked.wanted(chunk), asked.own_wanted(chunk))
     context = " ".join(x for x in (chunk.title, chunk.item_heading, " ".join(chunk.header)) if x)
+    terms = _Terms(asked.wanted(chunk), asked.own_wanted(chunk), set(tokenize(context)),
+                   set(tokenize(chunk.index_text)))
     unique = _unique(spans)
-    return [_candidate(asked, hit, chunk, s, n, len(unique), rule, retrieval, dense, wanted, context)
+    return [_candidate(asked, hit, chunk, s, n, len(unique), rule, retrieval, dense, terms)
             for n, s in enumerate(unique)]
 
 
 @dataclass(frozen=True)
-class _Wanted:
-    """The question's weighted terms for one chunk, and a follow-up's own ones."""
+class _Terms:
+    """Worked out once per chunk: the question's weighted terms for it (and a follow-up's own
+    ones), the tokens of its title, heading and header, and of its whole text."""
 
-    all: dict[str, float]
+    wanted: dict[str, float]
     own: dict[str, float]
+    context: set[str]
+    chunk: set[str]
 
 
 def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count: int, rule: Extract | None,
-               retrieval: float, dense: _SentenceVectors, terms: _Wanted, context: str) -> Candidate:
+               retrieval: float, dense: _SentenceVectors, terms: _Terms) -> Candidate:
     text = chunk.text[span.start:span.end]
     is_rule = rule is not None and (rule.start, rule.end) == (span.start, span.end)
     label = span.label or (rule.label if is_rule else None)
     found = Extract(span.start, span.end, 0.0, label)
     table = chunk.kind == "table"
-    wanted = terms.all
+    wanted = terms.wanted
+    words = set(tokenize(f"{label or ''} {text}"))
+    setting = terms.context | words
     values = {
-        "coverage": _coverage(wanted, text),
-        "coverage_context": _coverage(wanted, f"{context} {label or ''} {text}"),
-        "coverage_chunk": _coverage(wanted, chunk.index_text),
+        "coverage": _coverage(wanted, set(tokenize(text)) if label else words),
+        "coverage_context": _coverage(wanted, setting),
+        "coverage_chunk": _coverage(wanted, terms.chunk),
         "dense": dense.of(span.start, span.end),
         "dense_chunk": dense.chunk,
         "retrieval": retrieval,
@@ -238,23 +244,26 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
         "rule_fit": rule.fit if is_rule and rule is not None else 0.0,
         "motion_rule": float(is_rule and asked.motion),
         "definition": float(span.origin == "definition"),
-        "missing_rare": _missing_rare(wanted, f"{context} {label or ''} {chunk.index_text}"),
+        "missing_rare": _missing_rare(wanted, setting | terms.chunk),
         # A follow-up is answered by what its own words ask ("and at year end?").
-        "followup_own": _coverage(terms.own, f"{label or ''} {text}"),
+        "followup_own": _coverage(terms.own, words),
         # The question's words just around a short span: a name or figure on the line under
         # the sentence that says what it is ("Apologies" / "John McCann", "Against (42)").
-        "coverage_window": _coverage(wanted, chunk.text[max(0, span.start - WINDOW):span.end + WINDOW // 2]),
+        "coverage_window": _coverage(wanted, _window(chunk.text, span)),
         "time_held": float(asked.time and bool(_TIME.search(text))),
     }
     return Candidate(hit, span.start, span.end, label, tuple(values[f] for f in FEATURES), span.empty_cell)
 
 
-def _missing_rare(weights: dict[str, float], text: str) -> float:
+def _window(text: str, span: _Span) -> set[str]:
+    return set(tokenize(text[max(0, span.start - WINDOW):span.end + WINDOW // 2]))
+
+
+def _missing_rare(weights: dict[str, float], words: set[str]) -> float:
     """How rare the rarest question term the chunk lacks is, against the rarest it has: a code,
     quarter or name the papers do not pair with the subject is a sign they do not say."""
     if not weights:
         return 0.0
-    words = set(tokenize(text))
     lacking = [w for t, w in weights.items() if t not in words]
     return max(lacking, default=0.0) / (max(weights.values()) or 1.0)
 
