@@ -6,11 +6,11 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
-from corpus.errors import ClerkError
+from corpus.errors import ClerkError, SettingError
 from qa.answer import Turn
 from qa.settings import Settings
 from qa.users_cli import app as users_app
@@ -21,10 +21,13 @@ IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="index folder 
 
 
 def _settings(index: Path | None, **overrides: Any) -> Settings:
-    return Settings.from_env(index_dir=index, **overrides)
+    try:
+        return Settings.from_env(index_dir=index, **overrides)
+    except SettingError as exc:
+        _fail(str(exc))
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 

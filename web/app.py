@@ -24,9 +24,9 @@ from qa.users import UserStore
 from web.auth import Auth
 from web.deps import AssistantSlot
 from web.errors import CatchAll, error_response, index_hint, install_handlers
-from web.limits import Admission, Limits, TokenBucket
+from web.limits import Admission, Limits, Quotas, TokenBucket
 from web.login import router as login
-from web.pages import FacetCache
+from web.facets import FacetCache
 from web.pages import router as pages
 from web.routes import router
 
@@ -51,11 +51,12 @@ def create_app(settings: Settings, assistant: Assistant | None = None, limits: L
                secure_cookie: bool = True) -> FastAPI:
     """The app over `assistant`, or over one opened from `settings` at startup.
 
-    Accounts are read from the index folder (`python -m qa users`). `secure_cookie=False` is for
+    Accounts are read from the index folder (`python -m qa users`). `limits` overrides the ones the
+    settings give (CLERK_RATE_*, CLERK_MAX_INFLIGHT). `secure_cookie=False` is for
     tests that speak plain HTTP to a non-loopback name only; browsers keep Secure cookies on
     http://localhost and 127.0.0.1.
     """
-    limits = limits or Limits()
+    limits = limits or Limits.of(settings)
     app = FastAPI(
         title="Clerk",
         summary="Answers with cited extracts from council committee papers.",
@@ -69,7 +70,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, limits: L
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.facet_cache = FacetCache()
     app.state.auth = Auth(UserStore.in_index(settings.index_dir), secure_cookie)
-    app.state.ask_bucket = TokenBucket(limits.ask_per_second, limits.ask_burst)
+    app.state.quotas = Quotas(limits)
     app.state.login_bucket = TokenBucket(limits.login_per_second, limits.login_burst)
     app.include_router(router)
     app.include_router(pages)

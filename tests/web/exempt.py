@@ -10,7 +10,7 @@ from web.limits import Limits
 
 EXEMPT_PAPERS = Path(__file__).parent / "data" / "exempt"
 OFFICER = ("officer.one", "correct horse battery staple")
-TEST_LIMITS = Limits(ask_burst=100_000, login_burst=1000)
+TEST_LIMITS = Limits(ask_burst=100_000, search_burst=100_000, login_burst=1000)
 DEV = Path(__file__).resolve().parents[3] / "shared" / "dev"
 # Questions aimed at the exempt papers' canary words, and some near them.
 AIMED = [
