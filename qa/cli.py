@@ -1,4 +1,6 @@
-"""Command line: `python -m qa ingest | ask | serve`. Thin: everything real lives in Assistant/Builder."""
+"""Command line: `python -m qa ingest | ask | serve | mcp | users`.
+
+Thin: everything real lives in the Assistant, the Builder and the web layer."""
 
 from __future__ import annotations
 
@@ -143,6 +145,22 @@ def serve(
 
     settings = _settings(index, host=host, port=port)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def mcp(
+    token: Annotated[Optional[str], typer.Option("--token", envvar="CLERK_TOKEN", show_envvar=True,
+                                                 help="an API token: its clearance (default: public papers only)")] = None,
+    index: IndexOpt = None,
+) -> None:
+    """Serve Clerk's MCP tools (ask, search, resolutions, get_extract, list_committees) over stdio."""
+    from web.mcp_stdio import serve as serve_mcp
+
+    settings = _settings(index)
+    try:
+        serve_mcp(settings, token)
+    except ClerkError as exc:
+        _fail(str(exc))
 
 
 def main() -> None:

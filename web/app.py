@@ -1,5 +1,5 @@
-"""The web application: routes, sign-in, error handlers, security headers, a request-size limit,
-per-client rate limits and a bound on requests in flight."""
+"""The web application: routes, the MCP endpoint (/mcp), sign-in, error handlers, security headers,
+a request-size limit, per-client rate limits and a bound on requests in flight."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ from web.deps import AssistantSlot
 from web.errors import CatchAll, error_response, index_hint, install_handlers
 from web.limits import Admission, Limits, Quotas, TokenBucket
 from web.login import router as login
+from web.mcp_http import PATH as MCP_PATH
+from web.mcp_http import McpEndpoint
 from web.facets import FacetCache
 from web.pages import router as pages
 from web.routes import router
@@ -71,6 +73,9 @@ def create_app(settings: Settings, assistant: Assistant | None = None, limits: L
     app.state.facet_cache = FacetCache()
     app.state.auth = Auth(UserStore.in_index(settings.index_dir), secure_cookie)
     app.state.quotas = Quotas(limits)
+    app.state.mcp = McpEndpoint(app.state.assistant_slot, app.state.auth, app.state.quotas,
+                                app.state.facet_cache, settings.host)
+    app.add_route(MCP_PATH, app.state.mcp, include_in_schema=False)
     app.state.login_bucket = TokenBucket(limits.login_per_second, limits.login_burst)
     app.include_router(router)
     app.include_router(pages)
@@ -89,7 +94,13 @@ def create_app(settings: Settings, assistant: Assistant | None = None, limits: L
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    slot: AssistantSlot = app.state.assistant_slot
+    mcp: McpEndpoint = app.state.mcp
+    async with mcp.running():
+        await _open(app.state.assistant_slot)
+        yield
+
+
+async def _open(slot: AssistantSlot) -> None:
     try:
         assistant = await run_in_threadpool(slot.get)
     except IndexError_ as exc:
@@ -97,7 +108,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         logger.error("cannot open the index (%s); %s", exc, index_hint(slot.settings))
     else:
         await run_in_threadpool(_warm_up, assistant)
-    yield
 
 
 def _warm_up(assistant: Assistant) -> None:
