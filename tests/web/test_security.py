@@ -92,7 +92,7 @@ def test_no_anonymous_answer_or_search_holds_the_canary(anonymous: TestClient) -
 
 def test_no_anonymous_page_count_or_listing_holds_the_canary(anonymous: TestClient, exempt_assistant: Assistant) -> None:
     for path in ("/", "/resolutions", "/login", "/api/resolutions?k=50", "/api/resolutions.csv?k=50&sort=date",
-                 "/healthz", "/api/openapi.json"):
+                 "/healthz", "/api/openapi.json", "/api/committees"):
         response = anonymous.get(path)
         assert response.status_code == 200, path
         assert not leaks(response.text), (path, leaks(response.text))
