@@ -156,7 +156,9 @@ class Assistant:
         vocab = Vocabulary(view.lexical.idf(tokenize(asked)), view.acronyms)
         top = hits[:DEPTH]
         found = question_candidates(
-            Asked.of(asked, vocab, retriever.query_vector(asked)), self.index.chunks, [h.row for h in top],
+            # a follow-up's own words are weighed apart from the question they were widened to
+            Asked.of(asked, vocab, retriever.query_vector(asked), own=question if asked != question else None),
+            self.index.chunks, [h.row for h in top],
             [h.score for h in top], self.index.vectors_of, defined[1] if defined else None)
         return hits, found
 

@@ -1,4 +1,6 @@
-"""Command line: `python -m qa ingest | ask | serve`. Thin: everything real lives in Assistant/Builder."""
+"""Command line: `python -m qa ingest | ask | serve | mcp | users`.
+
+Thin: everything real lives in the Assistant, the Builder and the web layer."""
 
 from __future__ import annotations
 
@@ -6,11 +8,11 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
-from corpus.errors import ClerkError
+from corpus.errors import ClerkError, SettingError
 from qa.answer import Turn
 from qa.settings import Settings
 from qa.users_cli import app as users_app
@@ -21,10 +23,13 @@ IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="index folder 
 
 
 def _settings(index: Path | None, **overrides: Any) -> Settings:
-    return Settings.from_env(index_dir=index, **overrides)
+    try:
+        return Settings.from_env(index_dir=index, **overrides)
+    except SettingError as exc:
+        _fail(str(exc))
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
@@ -155,6 +160,22 @@ def serve(
 
     settings = _settings(index, host=host, port=port)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def mcp(
+    token: Annotated[Optional[str], typer.Option("--token", envvar="CLERK_TOKEN", show_envvar=True,
+                                                 help="an API token: its clearance (default: public papers only)")] = None,
+    index: IndexOpt = None,
+) -> None:
+    """Serve Clerk's MCP tools (ask, search, resolutions, get_extract, list_committees) over stdio."""
+    from web.mcp_stdio import serve as serve_mcp
+
+    settings = _settings(index)
+    try:
+        serve_mcp(settings, token)
+    except ClerkError as exc:
+        _fail(str(exc))
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import SettingError
 from index.embedder import DEFAULT_BACKEND
 
 
@@ -41,6 +42,12 @@ class Settings:
                    milvus-lite (default INDEX/milvus.db)
     CLERK_MILVUS_PREFIX  start of the collection names (default clerk_ and the index folder's name,
                    so two index folders can share one cluster)
+    CLERK_RATE_ASK, CLERK_RATE_ASK_BURST        questions a client may ask a second, sustained, after a
+                   burst of this many (default 1 and 30); per signed-in user, else per address
+    CLERK_RATE_SEARCH, CLERK_RATE_SEARCH_BURST  the same for searches (default 10 and 100)
+    CLERK_RATE_LOGIN, CLERK_RATE_LOGIN_BURST    sign-in attempts from one address (default 0.2 and 10)
+    CLERK_MAX_INFLIGHT   requests served at once; the next gets 503 at once (default 64)
+                   Service tokens (`qa users token NAME --service --rate N`) have their own rate.
     """
 
     index_dir: Path = Path("var/index")
@@ -65,6 +72,13 @@ class Settings:
     backend: str = "builtin"
     milvus_uri: str = ""
     milvus_prefix: str = ""
+    rate_ask: float = 1.0
+    rate_ask_burst: int = 30
+    rate_search: float = 10.0
+    rate_search_burst: int = 100
+    rate_login: float = 0.2
+    rate_login_burst: int = 10
+    max_inflight: int = 64
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -82,6 +96,7 @@ class Settings:
             backend=env.get("CLERK_BACKEND", "builtin"),
             milvus_uri=env.get("CLERK_MILVUS_URI", ""),
             milvus_prefix=env.get("CLERK_MILVUS_PREFIX", ""),
+            **_limits(env),
         )
         return base.with_(**overrides)
 
@@ -95,3 +110,32 @@ class Settings:
     def with_(self, **overrides: Any) -> Settings:
         """A copy with the given non-None fields replaced (CLI flags left unset stay as they were)."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+# Limit settings: field -> (environment variable, type).
+_LIMITS: dict[str, tuple[str, type]] = {
+    "rate_ask": ("CLERK_RATE_ASK", float),
+    "rate_ask_burst": ("CLERK_RATE_ASK_BURST", int),
+    "rate_search": ("CLERK_RATE_SEARCH", float),
+    "rate_search_burst": ("CLERK_RATE_SEARCH_BURST", int),
+    "rate_login": ("CLERK_RATE_LOGIN", float),
+    "rate_login_burst": ("CLERK_RATE_LOGIN_BURST", int),
+    "max_inflight": ("CLERK_MAX_INFLIGHT", int),
+}
+
+
+def _limits(env: dict[str, str]) -> dict[str, Any]:
+    """The limit settings the environment sets (unset ones keep their defaults)."""
+    return {field: _positive(env[name], name, kind) for field, (name, kind) in _LIMITS.items() if env.get(name)}
+
+
+def _positive(text: str, name: str, kind: type) -> Any:
+    """A number above zero; raises SettingError naming the variable otherwise."""
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < float("inf"):
+        what = "a whole number" if kind is int else "a number"
+        raise SettingError(f"{name} must be {what} above 0 (got {text[:40]!r})")
+    return value

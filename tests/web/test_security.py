@@ -9,7 +9,6 @@ across the whole dev question set (../shared/dev, when present) and questions ai
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from qa.assistant import Assistant
 from qa.backends import BACKENDS
 from qa.settings import Settings
 from qa.users import UserStore
-from tests.web.exempt import AIMED, OFFICER, TEST_LIMITS, dev_questions
+from tests.web.exempt import AIMED, CANARY_SENTENCE, OFFICER, TEST_LIMITS, dev_questions, leaks
 from web.app import create_app
 from web.auth import COOKIE
 
@@ -28,12 +27,6 @@ pytestmark = pytest.mark.slow
 
 PLACEMENT = "part2_placement.txt"  # exempt by its sidecar
 CONTRACT = "contract_award.md"  # exempt by its own words
-CANARY = re.compile(r"fenwick|quist|tallowmere|tq-?48213|4,917|quenbury|vellacott|1,284,650|\bTPP\b", re.IGNORECASE)
-CANARY_SENTENCE = "Oriel Fenwick-Quist was placed with foster carers at Tallowmere Cottage under contract reference TQ-48213."
-
-
-def leaks(text: str) -> list[str]:
-    return CANARY.findall(text)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -109,7 +102,7 @@ def test_no_anonymous_answer_or_search_holds_the_canary(anonymous: TestClient) -
 
 def test_no_anonymous_page_count_or_listing_holds_the_canary(anonymous: TestClient, exempt_assistant: Assistant) -> None:
     for path in ("/", "/resolutions", "/login", "/api/resolutions?k=50", "/api/resolutions.csv?k=50&sort=date",
-                 "/healthz", "/api/openapi.json"):
+                 "/healthz", "/api/openapi.json", "/api/committees"):
         response = anonymous.get(path)
         assert response.status_code == 200, path
         assert not leaks(response.text), (path, leaks(response.text))
