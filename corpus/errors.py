@@ -5,6 +5,7 @@ ClerkError
  +-- IndexError_        the index folder is missing, damaged or built with other settings
  |    +-- IndexMissing
  |    +-- IndexMismatch
+ |    +-- BackendError  the search backend (Milvus) cannot be reached, or does not hold this index
  +-- QueryError         a question or filter that cannot be answered as asked (HTTP 422)
  +-- DocumentNotFound   no ingested document has that name (HTTP 404)
  +-- QuotaExceeded      a client asked more than its rate allows (HTTP 429, an MCP tool error)
@@ -33,6 +34,11 @@ class IndexMissing(IndexError_):
 
 class IndexMismatch(IndexError_):
     """The index was built by another model or format version, or a file in it is damaged."""
+
+
+class BackendError(IndexError_):
+    """The search backend named by CLERK_BACKEND cannot serve this index (unreachable, missing
+    collection, another vector dimension); the message names the URI and the command that mends it."""
 
 
 class QueryError(ClerkError):

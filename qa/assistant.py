@@ -15,6 +15,7 @@ from index.store import Index, IndexStore
 from index.tokenize import tokenize
 from qa.access import Views
 from qa.answer import Answer, Citation, Filters, Turn
+from qa.backends import shared_backend
 from qa.chat import contextualise
 from qa.extraction import (
     Extract,
@@ -73,7 +74,8 @@ class Assistant:
         self.embedder = embedder.for_kind(index.vector_kind)
         self.settings = settings
         self.views = Views(index)
-        self.retrievers = {level: Retriever(self.views.of(level), self.embedder, settings) for level in LEVELS}
+        shared = shared_backend(index, settings)  # Milvus: one connection for every level (qa/backends.py)
+        self.retrievers = {level: Retriever(self.views.of(level), self.embedder, settings, shared) for level in LEVELS}
         self.retriever = self.retrievers[PUBLIC]
 
     @classmethod

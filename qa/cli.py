@@ -74,7 +74,22 @@ def ingest(
     bar.close()
     for line in summary_lines(report):
         typer.echo(line)
+    _sync_backend(settings, rebuild, dry_run)
     raise typer.Exit(1 if report.failed else 0)
+
+
+def _sync_backend(settings: Settings, rebuild: bool, dry_run: bool) -> None:
+    """CLERK_BACKEND=milvus: the saved build goes on into Milvus (qa/backends.py)."""
+    from qa.backends import sync_backend
+
+    if dry_run:
+        return
+    try:
+        line = sync_backend(settings, rebuild)
+    except ClerkError as exc:
+        _fail(str(exc))
+    if line:
+        typer.echo(line)
 
 
 def _answers(settings: Settings, rows: list[dict[str, Any]], k: int | None) -> None:

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa.assistant import Assistant
+from qa.backends import BACKENDS
 from qa.settings import Settings
 from qa.users import UserStore
 from tests.web.exempt import AIMED, CANARY_SENTENCE, OFFICER, TEST_LIMITS, dev_questions, leaks
@@ -28,16 +29,25 @@ PLACEMENT = "part2_placement.txt"  # exempt by its sidecar
 CONTRACT = "contract_award.md"  # exempt by its own words
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def served(request: pytest.FixtureRequest, exempt_settings: Settings, exempt_assistant: Assistant) -> Assistant:
+    """The index holding the exempt papers, searched by each backend in turn."""
+    if request.param == "builtin":
+        return exempt_assistant
+    milvus = request.getfixturevalue("on_milvus")(exempt_settings)
+    return Assistant(exempt_assistant.index, exempt_assistant.embedder, milvus)
+
+
 @pytest.fixture(scope="module")
-def anonymous(exempt_settings: Settings, exempt_assistant: Assistant) -> Iterator[TestClient]:
-    app = create_app(exempt_settings, exempt_assistant, TEST_LIMITS)
+def anonymous(exempt_settings: Settings, served: Assistant) -> Iterator[TestClient]:
+    app = create_app(exempt_settings, served, TEST_LIMITS)
     with TestClient(app, base_url="https://testserver") as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def officer(exempt_settings: Settings, exempt_assistant: Assistant) -> Iterator[TestClient]:
-    app = create_app(exempt_settings, exempt_assistant, TEST_LIMITS)
+def officer(exempt_settings: Settings, served: Assistant) -> Iterator[TestClient]:
+    app = create_app(exempt_settings, served, TEST_LIMITS)
     with TestClient(app, base_url="https://testserver") as client:
         response = client.post("/login", data={"name": OFFICER[0], "password": OFFICER[1]}, follow_redirects=False)
         assert response.status_code == 303, response.text
