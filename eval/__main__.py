@@ -13,6 +13,7 @@ import typer
 from corpus.errors import ClerkError, IndexError_, IndexMissing
 from eval import gate as gating
 from eval import report
+from eval import remote
 from eval import run as runner
 from eval.compare import MAX_P, STAT_TESTS
 from eval.configs import DEFAULT_PRESETS, ConfigError, EvalConfig, is_config_name, resolve
@@ -90,11 +91,22 @@ def _open(settings: Settings, untrained: bool = False) -> runner.Assistants:
     return assistants
 
 
+def _remote(url: str, token: str | None, configs: list[EvalConfig]) -> remote.RemoteAssistants:
+    """The running server at `url`, once every configuration is one it can be scored under."""
+    refused = [c.name for c in configs if not remote.scorable(c)]
+    if refused:
+        raise _fail(f"error: --url scores the server as it answers, the {remote.SCORED_MODE} preset; "
+                    f"drop {', '.join(refused)} (or give --configs {remote.SCORED_MODE})", 2)
+    return remote.RemoteAssistants(remote.RemoteAssistant(url, token))
+
+
 def _evaluate(
     qs: list[Question], configs: list[EvalConfig], k: int, index: Path | None, probe: bool,
+    url: str | None = None, token: str | None = None,
 ) -> tuple[runner.Evaluation, list[str], Settings]:
     settings = Settings.from_env(index_dir=index)
-    assistants = _open(settings)
+    assistants = _remote(url, token, configs) if url else _open(settings)
+    probe = probe and not url
     texts = runner.DocumentTexts(assistants.first.document_text, settings.papers_dir)
     warnings = lint(qs) + check_evidence(qs, texts)
     _warn(warnings)
@@ -131,16 +143,23 @@ def run(
     probe: Annotated[bool, typer.Option("--probe/--no-probe", help="Also time each question's CPU use "
                                                                    "in units of a probe (eval/latency.py).")] = True,
     split: SplitOpt = "all",
+    url: Annotated[str | None, typer.Option("--url", help="Score the Clerk server running here (e.g. "
+                                                          "http://127.0.0.1:8000) over HTTP instead of "
+                                                          "an index in this process; hybrid only.")] = None,
+    token: Annotated[str | None, typer.Option("--token", envvar="CLERK_TOKEN", help="API token for --url "
+                                                                                   "(a service token "
+                                                                                   "avoids the rate limit).")] = None,
 ) -> None:
     """Score retrieval and answers under each configuration; prints markdown tables, compares them."""
     question_words, config_words = _split_words(questions, more)
     if test not in STAT_TESTS:
         raise _fail(f"error: --test must be one of {', '.join(STAT_TESTS)}", 2)
-    words = [*([modes] if modes else []), *(configs or []), *config_words] or [",".join(DEFAULT_PRESETS)]
+    presets = remote.SCORED_MODE if url else ",".join(DEFAULT_PRESETS)
+    words = [*([modes] if modes else []), *(configs or []), *config_words] or [presets]
     chosen = _configs(words)
     files, qs = _load(question_words)
     qs = _part(qs, split)
-    evaluation, warnings, settings = _evaluate(qs, chosen, k, index, probe)
+    evaluation, warnings, settings = _evaluate(qs, chosen, k, index, probe, url, token)
     typer.echo(report.console_text(evaluation, test, max_p))
     if failures:
         typer.echo("\n" + format_failures(evaluation, evaluation.runs[0]))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eval.metrics import CURVE_KS, mean_scores
+from eval.reliability import calibration_error, reliability
 from eval.run import ConfigRun
 from eval.summary import ALL, ANSWERABLE, MUST_BE_EMPTY
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 RECALL_CHART = "recall_at_k.png"
 ACCURACY_CHART = "accuracy_by_type.png"
+RELIABILITY_CHART = "reliability.png"
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -69,7 +71,31 @@ def draw_accuracy_by_type(runs: Sequence[ConfigRun], path: Path) -> Path:
     return path
 
 
+def draw_reliability(runs: Sequence[ConfigRun], path: Path) -> Path:
+    """Per configuration, the share of answered questions that were right against the confidence
+    they were given (a calibrated answerer lies on the diagonal), with how many fell in each bin."""
+    figure = _figure(7, 6)
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
+    top.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=0.8, label="calibrated")
+    width = 0.1 / max(1, len(runs))
+    for i, run in enumerate(runs):
+        table = reliability(run.results)
+        error = calibration_error(table)
+        label = f"{run.config.name} (ECE {error:.2f})" if error is not None else run.config.name
+        top.plot([b.confidence for b in table], [b.accuracy for b in table], marker="o", label=label)
+        bottom.bar([b.low + (i + 0.5) * width for b in table], [b.n for b in table], width, label=run.config.name)
+    top.set(ylabel="share answered right", xlim=(0, 1), ylim=(0, 1.02),
+            title="Reliability: answered questions by the confidence given")
+    top.grid(alpha=0.3)
+    top.legend(loc="upper left", fontsize=8)
+    bottom.set(xlabel="confidence", ylabel="questions")
+    bottom.grid(axis="y", alpha=0.3)
+    figure.savefig(path)
+    return path
+
+
 def draw_all(runs: Sequence[ConfigRun], folder: Path) -> list[Path]:
     """Every chart into `folder`; returns the files written."""
-    return [draw_recall_at_k(runs, folder / RECALL_CHART), draw_accuracy_by_type(runs, folder / ACCURACY_CHART)]
+    return [draw_recall_at_k(runs, folder / RECALL_CHART), draw_accuracy_by_type(runs, folder / ACCURACY_CHART),
+            draw_reliability(runs, folder / RELIABILITY_CHART)]
 

@@ -11,6 +11,7 @@ from typing import Any
 from eval.charts import draw_all
 from eval.compare import MAX_P, format_comparison
 from eval.failures import format_failures, is_failure
+from eval.reliability import reliability, reliability_table
 from eval.run import ConfigRun, Evaluation
 from eval.summary import GroupScores, Summary
 from eval.tables import summary_table
@@ -65,6 +66,9 @@ def report_markdown(
     ]
     if len(evaluation.runs) > 1:
         lines += ["## Comparison", "", format_comparison(evaluation.runs, test, max_p), ""]
+    lines += ["## Calibration", "", "Of the questions answered with each confidence, the share answered right.", ""]
+    for run in evaluation.runs:
+        lines += [f"### {run.config.name}", "", reliability_table(reliability(run.results)), ""]
     if charts:
         lines += ["## Charts", "", *(f"![{Path(c).stem.replace('_', ' ')}]({c})" for c in charts), ""]
     failed = ", ".join(f"{sum(map(is_failure, r.results))} for {r.config.name}" for r in evaluation.runs)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tqdm import tqdm
 
@@ -17,11 +17,26 @@ from eval.latency import Probe, timed
 from eval.metrics import RECALL_KS, QuestionResult, Span, evidence_spans, score_question, with_rankings
 from eval.questions import Question, history
 from eval.summary import Summary, summarise
-from qa.answer import Answer
+from qa.answer import Answer, Turn
 from qa.settings import Settings
 
 if TYPE_CHECKING:  # qa.assistant loads torch, which `check` never needs
     from qa.assistant import Assistant
+
+class Answerer(Protocol):
+    """What a configuration's questions are asked of: the in-process Assistant, or a running
+    server (eval/remote.py, whose `embedder` is None: it is run without the CPU probe)."""
+
+    embedder: Any
+
+    def ask(self, question: str, *, history: Sequence[Turn], k: int | None, mode: str) -> Answer: ...
+
+
+class AnswererSource(Protocol):
+    """The answerer of each configuration: Assistants, or eval/remote.py's RemoteAssistants."""
+
+    def for_config(self, config: EvalConfig) -> Answerer: ...
+
 
 MIN_K = max(RECALL_KS)
 MAX_K = 50  # the assistant refuses more
@@ -131,14 +146,14 @@ def spans_of(questions: Sequence[Question], texts: DocumentTexts) -> dict[str, t
     }
 
 
-def warm_up(assistant: Assistant, questions: Sequence[Question], mode: str, k: int) -> None:
+def warm_up(assistant: Answerer, questions: Sequence[Question], mode: str, k: int) -> None:
     """One unscored question first, so lazy model loading does not count as a question's latency."""
     if questions:
         assistant.ask(questions[0].question, history=[], k=k, mode=mode)
 
 
 def run_config(
-    assistant: Assistant, config: EvalConfig, questions: Sequence[Question], k: int,
+    assistant: Answerer, config: EvalConfig, questions: Sequence[Question], k: int,
     texts: DocumentTexts, spans: Mapping[str, tuple[Span, ...]], probe: bool = True,
 ) -> ConfigRun:
     """Ask every question under one configuration and score each answer."""
@@ -159,7 +174,7 @@ def run_config(
 
 
 def evaluate(
-    assistants: Assistants, questions: Sequence[Question], configs: Sequence[EvalConfig], k: int,
+    assistants: AnswererSource, questions: Sequence[Question], configs: Sequence[EvalConfig], k: int,
     texts: DocumentTexts, probe: bool = True,
 ) -> Evaluation:
     """Run every configuration over the question set; k is raised to at least 10 so R@10 is measurable."""

@@ -15,6 +15,7 @@ from index.store import Index, IndexStore
 from index.tokenize import tokenize
 from qa.access import Views
 from qa.answer import Answer, Citation, Filters, Turn
+from qa.backends import shared_backend
 from qa.chat import contextualise
 from qa.extraction import (
     Extract,
@@ -73,7 +74,8 @@ class Assistant:
         self.embedder = embedder.for_kind(index.vector_kind)
         self.settings = settings
         self.views = Views(index)
-        self.retrievers = {level: Retriever(self.views.of(level), self.embedder, settings) for level in LEVELS}
+        shared = shared_backend(index, settings)  # Milvus: one connection for every level (qa/backends.py)
+        self.retrievers = {level: Retriever(self.views.of(level), self.embedder, settings, shared) for level in LEVELS}
         self.retriever = self.retrievers[PUBLIC]
 
     @classmethod
@@ -154,7 +156,9 @@ class Assistant:
         vocab = Vocabulary(view.lexical.idf(tokenize(asked)), view.acronyms)
         top = hits[:DEPTH]
         found = question_candidates(
-            Asked.of(asked, vocab, retriever.query_vector(asked)), self.index.chunks, [h.row for h in top],
+            # a follow-up's own words are weighed apart from the question they were widened to
+            Asked.of(asked, vocab, retriever.query_vector(asked), own=question if asked != question else None),
+            self.index.chunks, [h.row for h in top],
             [h.score for h in top], self.index.vectors_of, defined[1] if defined else None)
         return hits, found
 

@@ -37,6 +37,9 @@ from qa.extraction import (
 from qa.motions import asks_motion
 
 _DECIDED = re.compile(r"\b(resolved|agreed|approved|noted|recommend\w*|carried|decided|endorsed|that the)\b", re.I)
+_ASKS_TIME = re.compile(r"\b(?:what|which|at what) time\b|\bhow late\b", re.I)
+_TIME = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:[ap]\.?m\b\.?|noon|o'clock)|\b\d{1,2}:\d{2}\b", re.I)
+WINDOW = 200  # characters before a span (half as many after) whose words count as its setting
 _NAME = re.compile(r"\b(?:Cllr|Councillor|Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|\b[A-Z][a-z]+\s+(?:Mc|Mac|O')?[A-Z][a-z]{2,}")
 
 FEATURES = (
@@ -44,7 +47,8 @@ FEATURES = (
     "shape_held", "shape_missing", "period_mismatch", "decision_resolution", "decision_words",
     "decision_table", "kind_table", "kind_resolution", "kind_minutes", "cell", "column", "column_other",
     "position", "first", "words", "heading", "names", "pair", "block", "rule", "rule_fit",
-    "motion_rule", "definition", "missing_rare",
+    "motion_rule", "definition", "missing_rare", "followup_own", "coverage_window",
+    "time_held",
 )
 
 
@@ -70,19 +74,26 @@ class Asked:
     shape: str | None
     decision: bool
     motion: bool
+    own: str | None = None  # a follow-up's own words, without the question it widens
+    time: bool = False  # asks for a time of day
 
     @classmethod
-    def of(cls, question: str, vocab: Vocabulary, vector: np.ndarray) -> Asked:
-        return cls(question, vocab, vector, answer_shape(question), asks_decision(question), asks_motion(question))
+    def of(cls, question: str, vocab: Vocabulary, vector: np.ndarray, own: str | None = None) -> Asked:
+        """`question` is what is retrieved with: a follow-up's words with the previous question's."""
+        return cls(question, vocab, vector, answer_shape(question), asks_decision(question), asks_motion(question),
+                   own, bool(_ASKS_TIME.search(own or question)))
 
     def wanted(self, chunk: Chunk) -> dict[str, float]:
         return asked_terms(self.question, chunk, self.vocab)
 
+    def own_wanted(self, chunk: Chunk) -> dict[str, float]:
+        return asked_terms(self.own, chunk, self.vocab) if self.own else {}
 
-def _coverage(weights: dict[str, float], text: str) -> float:
+
+def _coverage(weights: dict[str, float], words: set[str]) -> float:
+    """The idf-weighted share of the question's terms among `words` (a text's tokens)."""
     if not weights:
         return 0.0
-    words = set(tokenize(text))
     return sum(w for t, w in weights.items() if t in words) / (sum(weights.values()) or 1.0)
 
 
@@ -173,24 +184,39 @@ def chunk_candidates(asked: Asked, hit: int, chunk: Chunk, retrieval: float, vec
     if defined is not None:
         spans.insert(0, _Span(defined.start, defined.end, "definition", defined.label))
     dense = _SentenceVectors(chunk, vectors, asked.vector)
-    wanted = asked.wanted(chunk)
     context = " ".join(x for x in (chunk.title, chunk.item_heading, " ".join(chunk.header)) if x)
+    terms = _Terms(asked.wanted(chunk), asked.own_wanted(chunk), set(tokenize(context)),
+                   set(tokenize(chunk.index_text)))
     unique = _unique(spans)
-    return [_candidate(asked, hit, chunk, s, n, len(unique), rule, retrieval, dense, wanted, context)
+    return [_candidate(asked, hit, chunk, s, n, len(unique), rule, retrieval, dense, terms)
             for n, s in enumerate(unique)]
 
 
+@dataclass(frozen=True)
+class _Terms:
+    """Worked out once per chunk: the question's weighted terms for it (and a follow-up's own
+    ones), the tokens of its title, heading and header, and of its whole text."""
+
+    wanted: dict[str, float]
+    own: dict[str, float]
+    context: set[str]
+    chunk: set[str]
+
+
 def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count: int, rule: Extract | None,
-               retrieval: float, dense: _SentenceVectors, wanted: dict[str, float], context: str) -> Candidate:
+               retrieval: float, dense: _SentenceVectors, terms: _Terms) -> Candidate:
     text = chunk.text[span.start:span.end]
     is_rule = rule is not None and (rule.start, rule.end) == (span.start, span.end)
     label = span.label or (rule.label if is_rule else None)
     found = Extract(span.start, span.end, 0.0, label)
     table = chunk.kind == "table"
+    wanted = terms.wanted
+    words = set(tokenize(f"{label or ''} {text}"))
+    setting = terms.context | words
     values = {
-        "coverage": _coverage(wanted, text),
-        "coverage_context": _coverage(wanted, f"{context} {label or ''} {text}"),
-        "coverage_chunk": _coverage(wanted, chunk.index_text),
+        "coverage": _coverage(wanted, set(tokenize(text)) if label else words),
+        "coverage_context": _coverage(wanted, setting),
+        "coverage_chunk": _coverage(wanted, terms.chunk),
         "dense": dense.of(span.start, span.end),
         "dense_chunk": dense.chunk,
         "retrieval": retrieval,
@@ -218,17 +244,26 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
         "rule_fit": rule.fit if is_rule and rule is not None else 0.0,
         "motion_rule": float(is_rule and asked.motion),
         "definition": float(span.origin == "definition"),
-        "missing_rare": _missing_rare(wanted, f"{context} {label or ''} {chunk.index_text}"),
+        "missing_rare": _missing_rare(wanted, setting | terms.chunk),
+        # A follow-up is answered by what its own words ask ("and at year end?").
+        "followup_own": _coverage(terms.own, words),
+        # The question's words just around a short span: a name or figure on the line under
+        # the sentence that says what it is ("Apologies" / "John McCann", "Against (42)").
+        "coverage_window": _coverage(wanted, _window(chunk.text, span)),
+        "time_held": float(asked.time and bool(_TIME.search(text))),
     }
     return Candidate(hit, span.start, span.end, label, tuple(values[f] for f in FEATURES), span.empty_cell)
 
 
-def _missing_rare(weights: dict[str, float], text: str) -> float:
+def _window(text: str, span: _Span) -> set[str]:
+    return set(tokenize(text[max(0, span.start - WINDOW):span.end + WINDOW // 2]))
+
+
+def _missing_rare(weights: dict[str, float], words: set[str]) -> float:
     """How rare the rarest question term the chunk lacks is, against the rarest it has: a code,
     quarter or name the papers do not pair with the subject is a sign they do not say."""
     if not weights:
         return 0.0
-    words = set(tokenize(text))
     lacking = [w for t, w in weights.items() if t not in words]
     return max(lacking, default=0.0) / (max(weights.values()) or 1.0)
 

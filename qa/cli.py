@@ -1,4 +1,6 @@
-"""Command line: `python -m qa ingest | ask | serve`. Thin: everything real lives in Assistant/Builder."""
+"""Command line: `python -m qa ingest | ask | serve | mcp | users`.
+
+Thin: everything real lives in the Assistant, the Builder and the web layer."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ import logging
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
-from corpus.errors import ClerkError
+from corpus.errors import ClerkError, SettingError
 from qa.answer import Turn
 from qa.settings import Settings
 from qa.users_cli import app as users_app
@@ -27,10 +29,13 @@ IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="index folder 
 
 
 def _settings(index: Path | None, **overrides: Any) -> Settings:
-    return Settings.from_env(index_dir=index, **overrides)
+    try:
+        return Settings.from_env(index_dir=index, **overrides)
+    except SettingError as exc:
+        _fail(str(exc))
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
@@ -61,6 +66,7 @@ def ingest(
         builder = Builder(IndexStore(settings.index_dir), embedder, int(settings.max_file_mb * 2**20),
                           show_progress=sys.stderr.isatty(), workers=workers, runner=runner)
         failed = _ingest(builder, paths, rebuild, dry_run)
+    _sync_backend(settings, rebuild, dry_run)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -103,6 +109,20 @@ def _ingest(builder: Builder, paths: list[Path], rebuild: bool, dry_run: bool) -
     for line in summary_lines(report):
         typer.echo(line)
     return bool(report.failed)
+
+
+def _sync_backend(settings: Settings, rebuild: bool, dry_run: bool) -> None:
+    """CLERK_BACKEND=milvus: the saved build goes on into Milvus (qa/backends.py)."""
+    from qa.backends import sync_backend
+
+    if dry_run:
+        return
+    try:
+        line = sync_backend(settings, rebuild)
+    except ClerkError as exc:
+        _fail(str(exc))
+    if line:
+        typer.echo(line)
 
 
 def _answers(settings: Settings, rows: list[dict[str, Any]], k: int | None) -> None:
@@ -173,6 +193,22 @@ def serve(
 
     settings = _settings(index, host=host, port=port)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def mcp(
+    token: Annotated[Optional[str], typer.Option("--token", envvar="CLERK_TOKEN", show_envvar=True,
+                                                 help="an API token: its clearance (default: public papers only)")] = None,
+    index: IndexOpt = None,
+) -> None:
+    """Serve Clerk's MCP tools (ask, search, resolutions, get_extract, list_committees) over stdio."""
+    from web.mcp_stdio import serve as serve_mcp
+
+    settings = _settings(index)
+    try:
+        serve_mcp(settings, token)
+    except ClerkError as exc:
+        _fail(str(exc))
 
 
 def main() -> None:

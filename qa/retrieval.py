@@ -12,6 +12,7 @@ from index.embedder import Embedder
 from index.tokenize import normalise, tokenize
 from index.store import Index
 from qa.answer import Filters
+from qa.backends import Backend, open_backend
 from qa.fusion import rrf, weighted
 from qa.query import expand, query_tokens
 from qa.settings import Settings
@@ -46,10 +47,12 @@ class Hit:
 
 
 class Retriever:
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings, backend: Backend | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        # Who ranks: the index folder's bm25s and FAISS, or Milvus (CLERK_BACKEND, qa/backends.py).
+        self.backend = backend if backend is not None else open_backend(index, settings)
         self._committees = sorted({c.committee for c in index.chunks if c.committee}, key=len, reverse=True)
         self._access: dict[str, np.ndarray | None] = {}  # clearance -> rows it may see
         self._labels: dict[int, list[list[str]]] = {}  # table row -> its rows' label tokens
@@ -70,11 +73,9 @@ class Retriever:
             self._access[clearance] = None if mask.all() else mask
         return self._access[clearance]
 
-    def lexical(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
+    def lexical(self, query: str, n: int, mask: np.ndarray | None, filters: Filters | None = None) -> dict[int, float]:
         tokens = query_tokens(query, self.index.acronyms) + self.index.lexical.joined(query)
-        scores = self.index.lexical.scores(tokens, mask)
-        top = np.argsort(-scores)[:n]
-        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+        return self.backend.lexical(tokens, n, filters or Filters(), mask)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's vector, encoded once however often it is asked for in a row."""
@@ -85,17 +86,10 @@ class Retriever:
             vector = self._vectors[query] = self.embedder.encode([expand(query, self.index.acronyms)])[0]
         return vector
 
-    def dense(self, vector: np.ndarray, n: int, mask: np.ndarray | None) -> dict[int, float]:
+    def dense(self, vector: np.ndarray, n: int, mask: np.ndarray | None,
+              filters: Filters | None = None) -> dict[int, float]:
         """Best cosine of each chunk: its own vector or any of its sentences'."""
-        owners, live = self.index.owners, self.index.live
-        allowed = live if mask is None else mask[owners] if live is None else mask[owners] & live
-        scores, rows = self.index.dense.search(vector, n * 4, allowed)
-        best: dict[int, float] = {}
-        for row, score in zip(owners[rows].tolist(), scores.tolist()):
-            if score > best.get(row, -1.0):
-                best[row] = score
-        top = sorted(best, key=best.__getitem__, reverse=True)[:n]
-        return {row: best[row] for row in top}
+        return self.backend.dense(vector, n, filters or Filters(), mask)
 
     def exact_dense(self, vector: np.ndarray, rows: list[int]) -> dict[int, float]:
         """The same best cosine, computed for chosen rows whether or not FAISS returned them."""
@@ -141,10 +135,10 @@ class Retriever:
 
     def search(self, query: str, k: int, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         n = max(k, self.settings.candidates)
-        mask = self.mask(filters)
+        mask = self.mask(filters) if self.backend.needs_mask else None
         vector = self.query_vector(query) if mode != "bm25" else None
-        lex = self.lexical(query, n, mask) if mode != "dense" else {}
-        den = self.dense(vector, n, mask) if vector is not None else {}
+        lex = self.lexical(query, n, mask, filters) if mode != "dense" else {}
+        den = self.dense(vector, n, mask, filters) if vector is not None else {}
         if mode == "bm25":
             fused = lex
         elif mode == "dense":

@@ -5,6 +5,10 @@ the secret that signs session cookies. Tokens are shown once and stored as SHA-2
 are long random strings, so a fast hash is enough and a stolen file gives no usable token. Each
 account has a `stamp` that changes with its password: sessions signed before a change, or before
 the account was removed, stop working at once.
+
+A service token (`qa users token NAME --service --rate N`) is for scripts: it sees what its user
+sees, but is rate-limited by its own quota of N questions (and N searches) a second, with bursts of
+up to SERVICE_BURST_SECONDS times that, instead of the per-client limits people get.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import os
 import re
 import secrets
@@ -33,6 +38,8 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 TOKEN_PREFIX = "clerk_"
+MAX_SERVICE_RATE = 10_000.0
+SERVICE_BURST_SECONDS = 10
 _HASHER = PasswordHasher()
 
 
@@ -54,6 +61,13 @@ class Token:
     label: str
     created: str
     shown: str
+    service: bool = False
+    rate: float | None = None  # a service token's questions a second
+
+    @property
+    def burst(self) -> int:
+        """Questions a service token may send at once: SERVICE_BURST_SECONDS of its rate."""
+        return max(1, math.ceil((self.rate or 0.0) * SERVICE_BURST_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -79,10 +93,16 @@ class Accounts:
     users: dict[str, User] = field(default_factory=dict)
 
     def by_token(self, token: str) -> User | None:
+        found = self.token_of(token)
+        return found[0] if found else None
+
+    def token_of(self, token: str) -> tuple[User, Token] | None:
+        """The user an API token belongs to, with the token as stored."""
         digest = token_digest(token)
         for user in self.users.values():
-            if any(secrets.compare_digest(t.digest, digest) for t in user.tokens):
-                return user
+            for stored in user.tokens:
+                if secrets.compare_digest(stored.digest, digest):
+                    return user, stored
         return None
 
 
@@ -104,6 +124,12 @@ def check_password(password: str) -> str:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise AccountError(f"a password is {MIN_PASSWORD} to {MAX_PASSWORD} characters long")
     return password
+
+
+def check_rate(rate: float | None) -> float | None:
+    if rate is not None and not 0 < rate <= MAX_SERVICE_RATE:
+        raise AccountError(f"a service token's rate is above 0 and at most {MAX_SERVICE_RATE:g} questions a second")
+    return rate
 
 
 def _user(data: dict[str, Any]) -> User:
@@ -183,14 +209,16 @@ class UserStore:
             raise AccountError(f"no user is named {name!r}")
         self._save(replace(accounts, users={n: u for n, u in accounts.users.items() if n != name}))
 
-    def new_token(self, name: str, label: str = "") -> str:
-        """A new API token for `name`, returned once; only its digest is kept."""
+    def new_token(self, name: str, label: str = "", service_rate: float | None = None) -> str:
+        """A new API token for `name`, returned once; only its digest is kept. With
+        `service_rate` it is a service token allowed that many questions a second."""
         accounts = self._accounts()
         user = accounts.users.get(name)
         if user is None:
             raise AccountError(f"no user is named {name!r}")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        entry = Token(token_digest(token), label[:80], _now(), token[:10] + "…")
+        entry = Token(token_digest(token), label[:80], _now(), token[:10] + "…",
+                      service=service_rate is not None, rate=check_rate(service_rate))
         updated = replace(user, tokens=(*user.tokens, entry))
         self._save(replace(accounts, users={**accounts.users, name: updated}))
         return token

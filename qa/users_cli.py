@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from qa.settings import Settings
-from qa.users import ROLES, AccountError, UserStore
+from qa.users import ROLES, SERVICE_BURST_SECONDS, AccountError, Token, UserStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Officers and members who sign in and see exempt papers (stored in INDEX/users.json).")
@@ -61,8 +61,13 @@ def list_users(index: IndexOpt = None) -> None:
         typer.echo("no users yet: add one with `python -m qa users add NAME`")
         return
     for user in accounts.users.values():
-        tokens = ", ".join(f"{t.shown} {t.label}".strip() for t in user.tokens) or "no tokens"
+        tokens = ", ".join(_described(t) for t in user.tokens) or "no tokens"
         typer.echo(f"{user.name}\t{user.role}\tsince {user.created}\t{tokens}")
+
+
+def _described(token: Token) -> str:
+    quota = f"(service, {token.rate:g}/s)" if token.service else ""
+    return " ".join(part for part in (token.shown, token.label, quota) if part)
 
 
 @app.command()
@@ -75,15 +80,26 @@ def remove(name: NameArg, index: IndexOpt = None) -> None:
     typer.echo(f"removed {name}")
 
 
+DEFAULT_SERVICE_RATE = 10.0
+
+
 @app.command()
 def token(
     name: NameArg,
     label: Annotated[str, typer.Option(help="what the token is for")] = "",
+    service: Annotated[bool, typer.Option("--service", help="a token for a script, with its own quota "
+                                                             "instead of the per-client limits")] = False,
+    rate: Annotated[float | None, typer.Option("--rate", help="a service token's questions (and searches) a "
+                                                               f"second, bursts of {SERVICE_BURST_SECONDS}x that "
+                                                               f"(default {DEFAULT_SERVICE_RATE:g})")] = None,
     index: IndexOpt = None,
 ) -> None:
     """Make an API token for scripts (`Authorization: Bearer TOKEN`); it is shown only now."""
+    if rate is not None and not service:
+        _fail("--rate is the quota of a service token: add --service")
+    service_rate = (DEFAULT_SERVICE_RATE if rate is None else rate) if service else None
     try:
-        value = _store(index).new_token(name, label)
+        value = _store(index).new_token(name, label, service_rate)
     except AccountError as exc:
         _fail(str(exc))
     typer.echo(value)

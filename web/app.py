@@ -1,5 +1,5 @@
-"""The web application: routes, sign-in, error handlers, security headers, a request-size limit,
-per-client rate limits and a bound on requests in flight."""
+"""The web application: routes, the MCP endpoint (/mcp), sign-in, error handlers, security headers,
+a request-size limit, per-client rate limits and a bound on requests in flight."""
 
 from __future__ import annotations
 
@@ -24,9 +24,11 @@ from qa.users import UserStore
 from web.auth import Auth
 from web.deps import AssistantSlot
 from web.errors import CatchAll, error_response, index_hint, install_handlers
-from web.limits import Admission, Limits, TokenBucket
+from web.limits import Admission, Limits, Quotas, TokenBucket
 from web.login import router as login
-from web.pages import FacetCache
+from web.mcp_http import PATH as MCP_PATH
+from web.mcp_http import McpEndpoint
+from web.facets import FacetCache
 from web.pages import router as pages
 from web.routes import router
 
@@ -51,11 +53,12 @@ def create_app(settings: Settings, assistant: Assistant | None = None, limits: L
                secure_cookie: bool = True) -> FastAPI:
     """The app over `assistant`, or over one opened from `settings` at startup.
 
-    Accounts are read from the index folder (`python -m qa users`). `secure_cookie=False` is for
+    Accounts are read from the index folder (`python -m qa users`). `limits` overrides the ones the
+    settings give (CLERK_RATE_*, CLERK_MAX_INFLIGHT). `secure_cookie=False` is for
     tests that speak plain HTTP to a non-loopback name only; browsers keep Secure cookies on
     http://localhost and 127.0.0.1.
     """
-    limits = limits or Limits()
+    limits = limits or Limits.of(settings)
     app = FastAPI(
         title="Clerk",
         summary="Answers with cited extracts from council committee papers.",
@@ -69,7 +72,10 @@ def create_app(settings: Settings, assistant: Assistant | None = None, limits: L
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.facet_cache = FacetCache()
     app.state.auth = Auth(UserStore.in_index(settings.index_dir), secure_cookie)
-    app.state.ask_bucket = TokenBucket(limits.ask_per_second, limits.ask_burst)
+    app.state.quotas = Quotas(limits)
+    app.state.mcp = McpEndpoint(app.state.assistant_slot, app.state.auth, app.state.quotas,
+                                app.state.facet_cache, settings.host)
+    app.add_route(MCP_PATH, app.state.mcp, include_in_schema=False)
     app.state.login_bucket = TokenBucket(limits.login_per_second, limits.login_burst)
     app.include_router(router)
     app.include_router(pages)
@@ -88,7 +94,13 @@ def create_app(settings: Settings, assistant: Assistant | None = None, limits: L
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    slot: AssistantSlot = app.state.assistant_slot
+    mcp: McpEndpoint = app.state.mcp
+    async with mcp.running():
+        await _open(app.state.assistant_slot)
+        yield
+
+
+async def _open(slot: AssistantSlot) -> None:
     try:
         assistant = await run_in_threadpool(slot.get)
     except IndexError_ as exc:
@@ -96,7 +108,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         logger.error("cannot open the index (%s); %s", exc, index_hint(slot.settings))
     else:
         await run_in_threadpool(_warm_up, assistant)
-    yield
 
 
 def _warm_up(assistant: Assistant) -> None:

@@ -5,7 +5,7 @@ The session cookie holds the user's name and account stamp, signed with the secr
 users.json (itsdangerous), HttpOnly, Secure and SameSite=Lax, for SESSION_SECONDS. It is checked
 against the accounts file on every request, so a removed user or a changed password ends
 existing sessions at once. Scripts send `Authorization: Bearer TOKEN`; a token that is not valid
-is a 401, never a quiet downgrade to public answers.
+is a 401, never a quiet downgrade to public answers. A service token's viewer carries its quota.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from corpus.access import PUBLIC
-from qa.users import AccountError, Accounts, User, UserStore
+from qa.users import AccountError, Accounts, Token, User, UserStore
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +36,15 @@ class Viewer:
     role: str | None = None
     clearance: str = PUBLIC
     via: str | None = None  # "session" | "token"
+    service: Token | None = None  # the service token used, whose quota replaces the per-client limits
 
     @property
     def signed_in(self) -> bool:
         return self.name is not None
 
     @classmethod
-    def of(cls, user: User, via: str) -> Viewer:
-        return cls(user.name, user.role, user.clearance, via)
+    def of(cls, user: User, via: str, token: Token | None = None) -> Viewer:
+        return cls(user.name, user.role, user.clearance, via, token if token and token.service else None)
 
 
 ANONYMOUS = Viewer()
@@ -67,23 +68,25 @@ class Auth:
     def _signer(self, accounts: Accounts) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(accounts.secret, salt=_SALT)
 
-    def viewer(self, request: Request) -> Viewer:
-        """The viewer of a request; raises 401 for an Authorization header that is not valid."""
+    def viewer(self, request: Request, cookies: bool = True) -> Viewer:
+        """The viewer of a request; raises 401 for an Authorization header that is not valid.
+        `cookies=False` reads the bearer token only (the MCP endpoint takes no sessions)."""
         header = request.headers.get("authorization")
         if header is not None:
-            return self._by_token(header)
-        cookie = request.cookies.get(COOKIE)
+            return self.by_token(header)
+        cookie = request.cookies.get(COOKIE) if cookies else None
         return self._by_cookie(cookie) if cookie else ANONYMOUS
 
-    def _by_token(self, header: str) -> Viewer:
+    def by_token(self, header: str) -> Viewer:
+        """The viewer of an `Authorization: Bearer TOKEN` header value; 401 unless it is valid."""
         scheme, _, token = header.partition(" ")
         accounts = self._accounts()
-        user = accounts.by_token(token.strip()) if accounts and scheme.lower() == "bearer" else None
-        if user is None:
+        found = accounts.token_of(token.strip()) if accounts and scheme.lower() == "bearer" else None
+        if found is None:
             raise HTTPException(401, "The API token is not valid (it may have been revoked); "
                                      "send `Authorization: Bearer TOKEN` from `python -m qa users token`.",
                                 headers={"WWW-Authenticate": "Bearer"})
-        return Viewer.of(user, "token")
+        return Viewer.of(found[0], "token", found[1])
 
     def _by_cookie(self, cookie: str) -> Viewer:
         accounts = self._accounts()

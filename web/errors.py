@@ -1,7 +1,7 @@
 """One error shape for the whole API: a status code and a JSON `{"detail": "..."}` in words.
 
 QueryError -> 422, DocumentNotFound -> 404, IndexError_ -> 503 (with the command that builds the
-index), HTTPException -> its own code, RequestValidationError -> 422 naming the bad field, and
+index), QuotaExceeded -> 429 with Retry-After, HTTPException -> its own code, RequestValidationError -> 422 naming the bad field, and
 anything unexpected -> 500 with no traceback in the body (the log has it).
 """
 
@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from corpus.errors import DocumentNotFound, IndexError_, QueryError
+from corpus.errors import DocumentNotFound, IndexError_, QueryError, QuotaExceeded
 from qa.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,11 @@ async def _on_index_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(503, f"The index cannot be used ({exc}); {hint}.")
 
 
+async def _on_quota(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, QuotaExceeded)
+    return error_response(429, str(exc), {"Retry-After": str(exc.retry_after)})
+
+
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     return error_response(exc.status_code, str(exc.detail), dict(exc.headers or {}))
@@ -90,6 +95,7 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(QueryError, _on_query_error)
     app.add_exception_handler(DocumentNotFound, _on_not_found)
     app.add_exception_handler(IndexError_, _on_index_error)
+    app.add_exception_handler(QuotaExceeded, _on_quota)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
 

@@ -8,6 +8,7 @@ papers the viewer may see count: an exempt item heading must not become a public
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from corpus.access import may_see
 from corpus.dates import spoken
 from corpus.document import Chunk
 from index.store import Index
+from qa.assistant import Assistant
 from qa.series import row_series
 
 MAX_STARTERS = 4
@@ -111,3 +113,20 @@ def _acronym_question(chunks: list[Chunk], acronyms: dict[str, str]) -> str | No
         counts.update(a for a in acronyms if a in words)
     best = max(sorted(acronyms), key=lambda a: counts[a])
     return f"What is {best}?"
+
+
+class FacetCache:
+    """Facets of the last assistant seen, one per clearance: they change only with the index."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._assistant: Assistant | None = None
+        self._facets: dict[str, Facets] = {}
+
+    def get(self, assistant: Assistant, clearance: str) -> Facets:
+        with self._lock:
+            if self._assistant is not assistant:
+                self._assistant, self._facets = assistant, {}
+            if clearance not in self._facets:
+                self._facets[clearance] = facets_of(assistant.views.of(clearance), clearance)
+            return self._facets[clearance]

@@ -1,6 +1,10 @@
 """Keeping the server up under hostile or heavy use: per-client rate limits (token buckets, 429 with
 Retry-After) and a bound on requests in flight (503 with Retry-After, at once, instead of a queue
-that grows until clients time out)."""
+that grows until clients time out).
+
+The figures come from the settings (CLERK_RATE_*, CLERK_MAX_INFLIGHT); `create_app(limits=...)`
+overrides them. A service token is limited by its own quota instead of the per-client one.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from corpus.errors import QuotaExceeded
+from qa.settings import Settings
 from web.auth import Viewer, ViewerDep
+from qa.users import Token
 from web.errors import error_response
 
 # Paths that never queue behind the heavy ones: static files and the liveness check.
@@ -27,10 +34,18 @@ class Limits:
 
     ask_per_second: float = 1.0  # sustained questions a client may ask ...
     ask_burst: int = 30  # ... after a burst of this many
+    search_per_second: float = 10.0  # the same for searches
+    search_burst: int = 100
     login_per_second: float = 0.2  # sign-in attempts from one address (one per 5 s) ...
     login_burst: int = 10  # ... after this many
     max_in_flight: int = 64  # requests being served at once (40 run in the threadpool, the rest wait)
     retry_after: int = 2  # seconds a shed request is told to wait
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        """The limits the settings (CLERK_RATE_*, CLERK_MAX_INFLIGHT) set."""
+        return cls(settings.rate_ask, settings.rate_ask_burst, settings.rate_search, settings.rate_search_burst,
+                   settings.rate_login, settings.rate_login_burst, settings.max_inflight)
 
 
 class TokenBucket:
@@ -73,27 +88,75 @@ class TokenBucket:
             del self._buckets[key]
 
 
-def client_key(request: Request, viewer: Viewer) -> str:
+def address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def client_key(viewer: Viewer, address: str) -> str:
     """Signed-in users are limited as themselves, everyone else by address."""
     if viewer.signed_in:
         return f"user:{viewer.name}"
-    return f"ip:{request.client.host if request.client else 'unknown'}"
+    return f"ip:{address}"
+
+
+def _seconds(wait: float) -> int:
+    return max(1, math.ceil(wait))
 
 
 def enforce(bucket: TokenBucket, key: str, what: str) -> None:
     wait = bucket.take(key)
     if wait > 0:
-        seconds = max(1, math.ceil(wait))
+        seconds = _seconds(wait)
         raise HTTPException(429, f"Too many {what} from this client; try again in {seconds} s.",
                             headers={"Retry-After": str(seconds)})
 
 
+QUESTIONS, SEARCHES = "questions", "searches"
+
+
+class Quotas:
+    """The rate limits of questions and searches: a bucket per client, or per service token at
+    that token's own rate. Used by the HTTP routes and the MCP tools alike."""
+
+    def __init__(self, limits: Limits) -> None:
+        self._clients = {QUESTIONS: TokenBucket(limits.ask_per_second, limits.ask_burst),
+                         SEARCHES: TokenBucket(limits.search_per_second, limits.search_burst)}
+        self._services: dict[tuple[str, float], TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def check(self, what: str, viewer: Viewer, address: str) -> None:
+        """Count one request; raises QuotaExceeded when the viewer has none left."""
+        token = viewer.service
+        if token is None:
+            wait = self._clients[what].take(client_key(viewer, address))
+            message = f"Too many {what} from this client; try again in {{s}} s."
+        else:
+            wait = self._service(what, token).take(token.digest)
+            message = f"This service token's quota of {token.rate:g} {what} a second is used up; try again in {{s}} s."
+        if wait > 0:
+            raise QuotaExceeded(message.format(s=_seconds(wait)), _seconds(wait))
+
+    def _service(self, what: str, token: Token) -> TokenBucket:
+        """One bucket table per kind and rate, keyed by token digest (a token's rate never changes)."""
+        key = (what, token.rate or 1.0)
+        with self._lock:
+            if key not in self._services:
+                self._services[key] = TokenBucket(key[1], token.burst)
+            return self._services[key]
+
+
 def ask_allowed(request: Request, viewer: ViewerDep) -> None:
-    """The /api/ask rate limit, per client."""
-    enforce(request.app.state.ask_bucket, client_key(request, viewer), "questions")
+    """The /api/ask rate limit, per client or service token."""
+    request.app.state.quotas.check(QUESTIONS, viewer, address(request))
+
+
+def search_allowed(request: Request, viewer: ViewerDep) -> None:
+    """The /api/search rate limit, per client or service token."""
+    request.app.state.quotas.check(SEARCHES, viewer, address(request))
 
 
 AskAllowed = Annotated[None, Depends(ask_allowed)]
+SearchAllowed = Annotated[None, Depends(search_allowed)]
 
 
 class Admission:

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from qa.users import MAX_PASSWORD
 from web.auth import Auth, ViewerDep
 from web.deps import TemplatesDep
-from web.limits import client_key, enforce
+from web.limits import address, client_key, enforce
 
 router = APIRouter(include_in_schema=False)
 _LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\\]{0,500}")
@@ -55,7 +55,7 @@ def login_page(request: Request, templates: TemplatesDep, viewer: ViewerDep, nex
 def login(request: Request, templates: TemplatesDep, viewer: ViewerDep, name: FieldText,
           password: FieldText, next: FieldText = "/") -> Response:
     _same_origin(request)
-    enforce(request.app.state.login_bucket, client_key(request, viewer), "sign-in attempts")
+    enforce(request.app.state.login_bucket, client_key(viewer, address(request)), "sign-in attempts")
     auth: Auth = request.app.state.auth
     if not _cookie_would_stick(request, auth):
         problem = "Signing in needs HTTPS: serve Clerk behind a TLS proxy, or sign in on this machine at http://127.0.0.1."

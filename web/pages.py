@@ -9,7 +9,6 @@ plain "no such document" below it.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,28 +21,11 @@ from qa.assistant import Assistant
 from web.auth import Viewer, ViewerDep
 from web.deps import SettingsDep, TemplatesDep
 from web.errors import index_hint
-from web.facets import Facets, facets_of
-from web.routes import plain_name
+from web.facets import FacetCache
+from web.api import plain_name
 from web.viewer import layout
 
 router = APIRouter(include_in_schema=False)
-
-
-class FacetCache:
-    """Facets of the last assistant seen, one per clearance: they change only with the index."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._assistant: Assistant | None = None
-        self._facets: dict[str, Facets] = {}
-
-    def get(self, assistant: Assistant, clearance: str) -> Facets:
-        with self._lock:
-            if self._assistant is not assistant:
-                self._assistant, self._facets = assistant, {}
-            if clearance not in self._facets:
-                self._facets[clearance] = facets_of(assistant.views.of(clearance), clearance)
-            return self._facets[clearance]
 
 
 def _assistant(request: Request) -> tuple[Assistant | None, str | None]:

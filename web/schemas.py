@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 from qa.answer import Answer, Citation, Filters, Turn
 from qa.assistant import MAX_K, MAX_QUESTION
 from qa.series import Series
+from web.facets import Facets
 from web.precedents import SORTS, Resolution
 
 MAX_ANSWER = 4000
@@ -249,6 +250,26 @@ class DocumentOut(BaseModel):
     title: str | None
     text: str
     meta: dict[str, Any]
+
+
+class KindOut(BaseModel):
+    kind: str
+    label: str
+
+
+class CommitteesOut(BaseModel):
+    """What the papers a viewer may see cover: committees, kinds of extract, first and last meeting."""
+
+    committees: list[str]
+    kinds: list[KindOut]
+    first_date: str | None
+    last_date: str | None
+
+    @classmethod
+    def of(cls, facets: Facets) -> CommitteesOut:
+        kinds = [KindOut(kind=k, label=label) for k, label in facets.kinds]
+        return cls(committees=list(facets.committees), kinds=kinds, first_date=facets.first_date,
+                   last_date=facets.last_date)
 
 
 class HealthOut(BaseModel):

@@ -52,7 +52,8 @@ def test_report_folder(report: tuple[Result, Path]) -> None:
     assert "| type | n | R@1 | R@5 | R@10 | MRR | nDCG@10 | answer acc | abst P | abst R |" in text
     assert "| must be empty | 1 |" in text and "## Comparison" in text
     assert "![recall at k](recall_at_k.png)" in text and "![accuracy by type](accuracy_by_type.png)" in text
-    for chart in ("recall_at_k.png", "accuracy_by_type.png"):
+    assert "![reliability](reliability.png)" in text and "expected calibration error" in text
+    for chart in ("recall_at_k.png", "accuracy_by_type.png", "reliability.png"):
         data = (out / chart).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 10_000
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]

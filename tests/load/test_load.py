@@ -38,9 +38,9 @@ from qa.settings import Settings
 from web.app import create_app
 from web.limits import Limits
 settings = Settings.from_env(index_dir=Path(sys.argv[1]))
-# One address sends everything here: the per-client question limit is lifted, the bound on
+# One address sends everything here: the per-client limits are lifted, the bound on
 # requests in flight is not.
-app = create_app(settings, limits=Limits(ask_burst=10**6))
+app = create_app(settings, limits=Limits(ask_burst=10**6, search_burst=10**6))
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
 QUERIES = ["caseload", "NI 59 Q3", "Corporate Parenting Strategy", "assistive technology", "cancer pathway",

@@ -8,8 +8,15 @@ import pytest
 from corpus.errors import DocumentNotFound, QueryError
 from qa.answer import Answer, Filters, Turn
 from qa.assistant import Assistant
+from qa.backends import BACKENDS
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def assistant(request: pytest.FixtureRequest, assistant: Assistant) -> Assistant:
+    """Every test here runs on both backends: the index folder's own BM25 and FAISS, and Milvus."""
+    return assistant if request.param == "builtin" else request.getfixturevalue("milvus_assistant")
 
 Q3 = "what was NI 59 in Q3?"
 QUESTIONS = [

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa.answer import Turn
 from qa.assistant import Assistant
 from qa.candidates import FEATURES
 from qa.selector import WEIGHTS, Selector, SelectorError
@@ -93,3 +94,22 @@ def test_an_unknown_answerer_is_refused_by_name(assistant: Assistant) -> None:
 
     with pytest.raises(QueryError, match="CLERK_ANSWERER"):
         Assistant(assistant.index, assistant.embedder, replace(assistant.settings, answerer="oracle"))
+
+
+@pytest.mark.slow
+def test_a_time_question_marks_the_candidates_that_hold_a_time(assistant: Assistant) -> None:
+    hits, found = assistant.candidates("What time did the meeting conclude?")
+    at = FEATURES.index("time_held")
+    texts = {assistant.index.chunks[hits[c.hit].row].text[c.start:c.end]: c.features[at] for c in found}
+    assert any("3.45 pm" in t and v == 1.0 for t, v in texts.items())
+    assert all(v == 0.0 for t, v in texts.items() if not any(ch.isdigit() for ch in t))
+
+
+@pytest.mark.slow
+def test_a_follow_up_is_weighed_by_its_own_words(assistant: Assistant) -> None:
+    history = [Turn("When did the scrutiny committee meet?", "26 July 2011")]
+    hits, found = assistant.candidates("And what time did it finish?", history)
+    own = FEATURES.index("followup_own")
+    assert any(c.features[own] > 0 for c in found)
+    _, alone = assistant.candidates("When did the scrutiny committee meet?")
+    assert all(c.features[own] == 0.0 for c in alone)

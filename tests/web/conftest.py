@@ -25,8 +25,7 @@ from index.embedder import Embedder
 from index.store import IndexStore
 from qa.assistant import Assistant
 from qa.settings import Settings
-from qa.users import UserStore
-from tests.web.exempt import EXEMPT_PAPERS, OFFICER, TEST_LIMITS
+from tests.web.exempt import TEST_LIMITS
 from web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,25 +97,6 @@ def hostile_url(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
     assistant = Assistant(IndexStore(settings.index_dir).load(settings.model), embedder, settings)
     with LiveServer(create_app(settings, assistant, TEST_LIMITS)) as server:
         yield server.url
-
-
-@pytest.fixture(scope="session")
-def exempt_settings(tmp_path_factory: pytest.TempPathFactory, papers: Path, embedder: Embedder) -> Settings:
-    """An index of the test papers plus two exempt ones (one by sidecar, one by its own words),
-    with one officer account."""
-    folder = tmp_path_factory.mktemp("exempt-papers")
-    for source in (*papers.iterdir(), *EXEMPT_PAPERS.iterdir()):
-        shutil.copy(source, folder / source.name)
-    settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("exempt-index"))
-    report = Builder(IndexStore(settings.index_dir), embedder, 2**20).ingest([folder])
-    assert not report.failed, report.failed
-    UserStore.in_index(settings.index_dir).add(*OFFICER, role="officer")
-    return settings
-
-
-@pytest.fixture(scope="session")
-def exempt_assistant(exempt_settings: Settings, embedder: Embedder) -> Assistant:
-    return Assistant(IndexStore(exempt_settings.index_dir).load(exempt_settings.model), embedder, exempt_settings)
 
 
 @pytest.fixture(scope="session")

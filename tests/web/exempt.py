@@ -4,13 +4,17 @@ and limits loose enough for tests that ask many questions from one address."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from web.limits import Limits
 
 EXEMPT_PAPERS = Path(__file__).parent / "data" / "exempt"
 OFFICER = ("officer.one", "correct horse battery staple")
-TEST_LIMITS = Limits(ask_burst=100_000, login_burst=1000)
+# Words found only in the exempt papers: none may reach the public by any route or tool.
+CANARY = re.compile(r"fenwick|quist|tallowmere|tq-?48213|4,917|quenbury|vellacott|1,284,650|\bTPP\b", re.IGNORECASE)
+CANARY_SENTENCE = "Oriel Fenwick-Quist was placed with foster carers at Tallowmere Cottage under contract reference TQ-48213."
+TEST_LIMITS = Limits(ask_burst=100_000, search_burst=100_000, login_burst=1000)
 DEV = Path(__file__).resolve().parents[3] / "shared" / "dev"
 # Questions aimed at the exempt papers' canary words, and some near them.
 AIMED = [
@@ -39,3 +43,8 @@ def dev_questions() -> list[str]:
     return [row["question"] for row in rows]
 
 
+
+
+def leaks(text: str) -> list[str]:
+    """The canary words in `text`."""
+    return CANARY.findall(text)

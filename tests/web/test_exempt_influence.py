@@ -6,6 +6,7 @@ index built without them."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from index.embedder import Embedder
 from index.store import IndexStore
 from qa.answer import Filters
 from qa.assistant import Assistant
+from qa.backends import BACKENDS
 from qa.settings import Settings
 from tests.web.exempt import AIMED, dev_questions
 
@@ -25,15 +27,31 @@ MORE = ["What is CICC?", "What is MST?", "average caseload", "Regulation 33 visi
         "assistive technology commissioning", "How many community champions were trained?"]
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def public_only(exempt_settings: Settings, papers: Path, embedder: Embedder,
-                tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+def exempt_assistant(backend: str, exempt_assistant: Assistant, exempt_settings: Settings,
+                     on_milvus: Callable[[Settings], Settings]) -> Assistant:
+    """The index holding the exempt papers, searched by `backend`."""
+    if backend == "builtin":
+        return exempt_assistant
+    return Assistant(exempt_assistant.index, exempt_assistant.embedder, on_milvus(exempt_settings))
+
+
+@pytest.fixture(scope="module")
+def public_only(backend: str, exempt_settings: Settings, papers: Path, embedder: Embedder,
+                tmp_path_factory: pytest.TempPathFactory, on_milvus: Callable[[Settings], Settings]) -> Assistant:
     """The same public papers without the exempt ones, their vectors taken from the same cache."""
     folder = tmp_path_factory.mktemp("public-only") / "index"
     shutil.copytree(exempt_settings.index_dir, folder)
     report = Builder(IndexStore(folder), embedder, 2**20).ingest([papers], rebuild=True)
     assert report.embedded == 0  # bit-identical vectors: only the exempt papers differ
     settings = exempt_settings.with_(index_dir=folder)
+    if backend == "milvus":
+        settings = on_milvus(settings)
     return Assistant(IndexStore(folder).load(settings.model), embedder, settings)
 
 

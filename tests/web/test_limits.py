@@ -14,7 +14,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from typer.testing import CliRunner
+
+from corpus.errors import SettingError
 from qa.assistant import Assistant
+from qa.cli import app as cli
 from qa.settings import Settings
 from web.app import create_app
 from web.limits import Admission, Limits, TokenBucket
@@ -57,7 +61,7 @@ def test_asking_past_the_burst_is_429_with_retry_after(settings: Settings, assis
         refused = client.post("/api/ask", json={"question": "caseload"})
         assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
         assert "try again in" in refused.json()["detail"]
-        assert client.get("/api/search", params={"q": "caseload"}).status_code == 200  # searching is not limited
+        assert client.get("/api/search", params={"q": "caseload"}).status_code == 200  # searches have their own limit
 
 
 @pytest.mark.slow
@@ -107,3 +111,38 @@ def test_admission_sheds_exactly_what_is_past_its_bound() -> None:
         statuses, retry, after = pool.submit(lambda: asyncio.run(scenario())).result(timeout=60)
     assert statuses == [200, 200, 200, 503, 503]
     assert retry == ["7", "7"] and after == 200 and app.active == 0
+
+
+def test_the_limits_are_settings_read_from_the_environment() -> None:
+    env = {"CLERK_RATE_ASK": "2.5", "CLERK_RATE_ASK_BURST": "7", "CLERK_RATE_SEARCH": "4",
+           "CLERK_RATE_SEARCH_BURST": "9", "CLERK_RATE_LOGIN": "0.5", "CLERK_RATE_LOGIN_BURST": "3",
+           "CLERK_MAX_INFLIGHT": "12"}
+    limits = Limits.of(Settings.from_env(env))
+    assert limits == Limits(ask_per_second=2.5, ask_burst=7, search_per_second=4.0, search_burst=9,
+                            login_per_second=0.5, login_burst=3, max_in_flight=12)
+    assert Limits.of(Settings.from_env({})) == Limits()  # unset: the defaults
+
+
+@pytest.mark.parametrize("name, value", [("CLERK_RATE_ASK", "fast"), ("CLERK_RATE_ASK", "0"),
+                                         ("CLERK_RATE_SEARCH_BURST", "2.5"), ("CLERK_MAX_INFLIGHT", "-3"),
+                                         ("CLERK_RATE_LOGIN", "inf")])
+def test_a_limit_setting_that_cannot_be_used_is_refused_by_name(name: str, value: str) -> None:
+    with pytest.raises(SettingError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_the_cli_reports_a_bad_limit_setting_instead_of_a_traceback() -> None:
+    result = CliRunner().invoke(cli, ["ask", "caseload"], env={"CLERK_RATE_ASK_BURST": "lots"})
+    assert result.exit_code == 2
+    assert "CLERK_RATE_ASK_BURST must be a whole number above 0" in result.output
+
+
+@pytest.mark.slow
+def test_the_app_takes_its_limits_from_the_settings(settings: Settings, assistant: Assistant) -> None:
+    tight = settings.with_(rate_ask=0.01, rate_ask_burst=2, rate_search=0.01, rate_search_burst=3)
+    with TestClient(create_app(tight, assistant)) as client:
+        asked = [client.post("/api/ask", json={"question": "caseload"}).status_code for _ in range(3)]
+        searched = [client.get("/api/search", params={"q": "caseload"}).status_code for _ in range(4)]
+    assert asked == [200, 200, 429] and searched == [200, 200, 200, 429]
+    with TestClient(create_app(settings.with_(max_inflight=1), assistant, Limits(max_in_flight=0))) as client:
+        assert client.get("/api/search", params={"q": "caseload"}).status_code == 503  # the argument overrides

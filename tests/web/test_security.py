@@ -9,7 +9,6 @@ across the whole dev question set (../shared/dev, when present) and questions ai
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,9 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa.assistant import Assistant
+from qa.backends import BACKENDS
 from qa.settings import Settings
 from qa.users import UserStore
-from tests.web.exempt import AIMED, OFFICER, TEST_LIMITS, dev_questions
+from tests.web.exempt import AIMED, CANARY_SENTENCE, OFFICER, TEST_LIMITS, dev_questions, leaks
 from web.app import create_app
 from web.auth import COOKIE
 
@@ -27,24 +27,27 @@ pytestmark = pytest.mark.slow
 
 PLACEMENT = "part2_placement.txt"  # exempt by its sidecar
 CONTRACT = "contract_award.md"  # exempt by its own words
-CANARY = re.compile(r"fenwick|quist|tallowmere|tq-?48213|4,917|quenbury|vellacott|1,284,650|\bTPP\b", re.IGNORECASE)
-CANARY_SENTENCE = "Oriel Fenwick-Quist was placed with foster carers at Tallowmere Cottage under contract reference TQ-48213."
 
 
-def leaks(text: str) -> list[str]:
-    return CANARY.findall(text)
+@pytest.fixture(scope="module", params=BACKENDS)
+def served(request: pytest.FixtureRequest, exempt_settings: Settings, exempt_assistant: Assistant) -> Assistant:
+    """The index holding the exempt papers, searched by each backend in turn."""
+    if request.param == "builtin":
+        return exempt_assistant
+    milvus = request.getfixturevalue("on_milvus")(exempt_settings)
+    return Assistant(exempt_assistant.index, exempt_assistant.embedder, milvus)
 
 
 @pytest.fixture(scope="module")
-def anonymous(exempt_settings: Settings, exempt_assistant: Assistant) -> Iterator[TestClient]:
-    app = create_app(exempt_settings, exempt_assistant, TEST_LIMITS)
+def anonymous(exempt_settings: Settings, served: Assistant) -> Iterator[TestClient]:
+    app = create_app(exempt_settings, served, TEST_LIMITS)
     with TestClient(app, base_url="https://testserver") as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def officer(exempt_settings: Settings, exempt_assistant: Assistant) -> Iterator[TestClient]:
-    app = create_app(exempt_settings, exempt_assistant, TEST_LIMITS)
+def officer(exempt_settings: Settings, served: Assistant) -> Iterator[TestClient]:
+    app = create_app(exempt_settings, served, TEST_LIMITS)
     with TestClient(app, base_url="https://testserver") as client:
         response = client.post("/login", data={"name": OFFICER[0], "password": OFFICER[1]}, follow_redirects=False)
         assert response.status_code == 303, response.text
@@ -99,7 +102,7 @@ def test_no_anonymous_answer_or_search_holds_the_canary(anonymous: TestClient) -
 
 def test_no_anonymous_page_count_or_listing_holds_the_canary(anonymous: TestClient, exempt_assistant: Assistant) -> None:
     for path in ("/", "/resolutions", "/login", "/api/resolutions?k=50", "/api/resolutions.csv?k=50&sort=date",
-                 "/healthz", "/api/openapi.json"):
+                 "/healthz", "/api/openapi.json", "/api/committees"):
         response = anonymous.get(path)
         assert response.status_code == 200, path
         assert not leaks(response.text), (path, leaks(response.text))
