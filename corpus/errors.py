@@ -2,6 +2,7 @@
 
 ClerkError
  +-- ReadError          a file could not be read or understood (reported per file at ingest)
+ +-- ClusterError       the Ray cluster an ingest was sent to cannot be reached or cannot do the work
  +-- IndexError_        the index folder is missing, damaged or built with other settings
  |    +-- IndexMissing
  |    +-- IndexMismatch
@@ -22,6 +23,10 @@ class ClerkError(Exception):
 
 class ReadError(ClerkError):
     """A file could not be read; the message says why in words a user can act on."""
+
+
+class ClusterError(ClerkError):
+    """`ingest --ray`: no cluster at the address, Ray not installed, or the cluster failed the work."""
 
 
 class IndexError_(ClerkError):

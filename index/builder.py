@@ -29,7 +29,8 @@ from corpus.sentences import sentences
 from index.dense import Dense
 from index.embedder import Embedder
 from index.lexical import Lexical
-from index.reading import Job, read_jobs
+from index.reading import Job
+from index.runner import LocalRunner, Runner
 from index.store import FORMAT_VERSION, Index, IndexStore, text_key
 
 log = logging.getLogger(__name__)
@@ -80,12 +81,14 @@ class Builder:
     """Brings an index folder up to date with a set of files and folders."""
 
     def __init__(self, store: IndexStore, embedder: Embedder, max_bytes: int, show_progress: bool = False,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, runner: Runner | None = None) -> None:
         self.store = store
         self.embedder = embedder
         self.max_bytes = max_bytes
         self.show_progress = show_progress
         self.workers = workers or os.cpu_count() or 1
+        # Who parses and embeds: this machine unless told otherwise (a Ray cluster, index/ray_runner.py).
+        self.runner: Runner = runner or LocalRunner(embedder, self.workers)
 
     def _previous(self) -> Index | None:
         if not self.store.exists():
@@ -161,7 +164,7 @@ class Builder:
                 tally.add(Outcome(str(job.path), "ingested", job.why))
             return bool(jobs)
         changed = False
-        for outcome, doc in read_jobs(jobs, self.max_bytes, self.workers):
+        for outcome, doc in self.runner.read(jobs, self.max_bytes):
             if doc is not None:
                 documents[doc.source] = doc
                 changed = True
@@ -190,11 +193,11 @@ class Builder:
         plan = Placement.of(hashes, units, previous.hashes if previous is not None else [], compact)
         t0 = time.perf_counter()
         if plan.to_embed:
-            _ = self.embedder.model  # loading the model is not encoding: timed on its own
+            self.runner.load()  # loading the model is not encoding: timed on its own
         timer["model"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         todo = [texts[i] for _, i in plan.to_embed]
-        fresh = self.embedder.encode(todo, progress=self.show_progress and len(todo) > 200) if todo else None
+        fresh = self.runner.encode(todo, progress=self.show_progress and len(todo) > 200) if todo else None
         timer["embed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         dim = fresh.shape[1] if fresh is not None else (previous.vectors.shape[1] if previous is not None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Union
 import numpy as np
 
 from corpus.errors import IndexMismatch
-from index.onnx_backend import OnnxEncoder, UnsupportedModel
+from index.onnx_backend import OnnxEncoder, UnsupportedModel, batch_groups
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -119,6 +119,17 @@ class Embedder:
         else:
             vectors = self._encode_torch(model, unique, threads, progress)
         return np.ascontiguousarray(vectors[inverse], dtype=np.float32)
+
+    def groups(self, texts: list[str], size: int) -> list[np.ndarray]:
+        """Rows of `texts` in groups of about `size`, each of which `encode` turns into the very
+        vectors one call over all the texts would (ONNX: whole batches; torch: runs of rows,
+        whose vectors do not depend on the batching beyond float rounding)."""
+        if self.backend != "torch":
+            try:
+                return batch_groups(Path(self.model_path), texts, size)
+            except UnsupportedModel:
+                pass  # encode falls back to torch for this model too
+        return [np.arange(i, min(i + size, len(texts))) for i in range(0, len(texts), size)]
 
     def _encode_torch(self, model: SentenceTransformer, texts: list[str], threads: int,
                       progress: bool) -> np.ndarray:

@@ -204,6 +204,23 @@ def length_batches(lengths: list[int], tokens_per_batch: int) -> list[np.ndarray
     return batches
 
 
+def batch_groups(model_path: Path, texts: list[str], size: int) -> list[np.ndarray]:
+    """Rows of `texts` in groups of whole encode batches (about `size` texts a group), longest
+    first. A group encoded on its own is batched exactly as it is in one call over all the
+    texts, so its vectors are the same: int8 activations are scaled per batch, and another
+    batching moves a vector by up to cosine 0.013."""
+    spec = read_spec(model_path)
+    lengths = [len(e.ids) for e in _tokenizer(model_path, spec.max_length).encode_batch(texts)]
+    groups: list[np.ndarray] = []
+    current: list[np.ndarray] = []
+    for rows in length_batches(lengths, TOKENS_PER_BATCH):
+        current.append(rows)
+        if sum(len(r) for r in current) >= size:
+            groups.append(np.concatenate(current))
+            current = []
+    return groups + ([np.concatenate(current)] if current else [])
+
+
 def pool(hidden: np.ndarray, mask: np.ndarray, spec: ModelSpec) -> np.ndarray:
     """Sentence vectors from token states, the way the model's Pooling and Normalize modules do."""
     if spec.pooling == "cls":

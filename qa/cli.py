@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -16,6 +17,11 @@ from corpus.errors import ClerkError, SettingError
 from qa.answer import Turn
 from qa.settings import Settings
 from qa.users_cli import app as users_app
+
+if TYPE_CHECKING:
+    from index.builder import Builder
+    from index.embedder import Embedder
+    from index.ray_runner import RayRunner
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Clerk: cited answers from council papers.")
 app.add_typer(users_app, name="users")
@@ -42,19 +48,47 @@ def ingest(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would change, write nothing")] = False,
     workers: Annotated[Optional[int], typer.Option(help="parsing processes (default: one per core)", min=1)] = None,
     max_file_mb: Annotated[Optional[float], typer.Option(help="refuse larger files (env CLERK_MAX_FILE_MB)")] = None,
+    ray_address: Annotated[Optional[str], typer.Option(
+        "--ray", metavar="ADDRESS", help="parse and embed on the Ray cluster at ADDRESS (the head's HOST:PORT, or auto)",
+    )] = None,
 ) -> None:
     """Ingest files and folders; unchanged files are skipped, vanished ones removed."""
-    from tqdm import tqdm
-
-    from corpus.ingest import Outcome
     from index.builder import Builder
     from index.store import IndexStore
     from qa.assistant import embedder_for
+
+    if ray_address is not None and workers is not None:
+        _fail("--workers sets this machine's parsing processes; with --ray the cluster's CPUs do the work")
+    settings = _settings(index, max_file_mb=max_file_mb)
+    embedder = embedder_for(settings)
+    with ExitStack() as stack:
+        runner = stack.enter_context(_ray(ray_address, embedder, settings)) if ray_address else None
+        builder = Builder(IndexStore(settings.index_dir), embedder, int(settings.max_file_mb * 2**20),
+                          show_progress=sys.stderr.isatty(), workers=workers, runner=runner)
+        failed = _ingest(builder, paths, rebuild, dry_run)
+    _sync_backend(settings, rebuild, dry_run)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _ray(address: str, embedder: Embedder, settings: Settings) -> RayRunner:
+    """The cluster at `address`, joined (imports Ray: only for --ray), or a clean exit 2."""
+    from index.runner import ray_runner
+
+    try:
+        runner = ray_runner(address, embedder, settings.embed_cache)
+    except ClerkError as exc:
+        _fail(str(exc))
+    typer.echo(f"ray: joined the cluster at {address}: {runner.describe()}", err=True)
+    return runner
+
+
+def _ingest(builder: Builder, paths: list[Path], rebuild: bool, dry_run: bool) -> bool:
+    """Run the ingest with a line per file as it settles, then the summary; True if any file failed."""
+    from tqdm import tqdm
+
+    from corpus.ingest import Outcome
     from qa.ingest_report import outcome_line, summary_lines
 
-    settings = _settings(index, max_file_mb=max_file_mb)
-    builder = Builder(IndexStore(settings.index_dir), embedder_for(settings),
-                      int(settings.max_file_mb * 2**20), show_progress=sys.stderr.isatty(), workers=workers)
     bar = tqdm(total=0, unit="file", desc="reading", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
 
     def progress(outcome: Outcome, done: int, total: int) -> None:
@@ -74,8 +108,7 @@ def ingest(
     bar.close()
     for line in summary_lines(report):
         typer.echo(line)
-    _sync_backend(settings, rebuild, dry_run)
-    raise typer.Exit(1 if report.failed else 0)
+    return bool(report.failed)
 
 
 def _sync_backend(settings: Settings, rebuild: bool, dry_run: bool) -> None:

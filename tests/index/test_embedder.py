@@ -85,6 +85,23 @@ def test_repeated_texts_are_encoded_once_and_keep_their_rows(model_path: Path, c
 
 
 @pytest.mark.slow
+def test_groups_encode_to_the_vectors_of_one_call(model_path: Path, cache: Path) -> None:
+    """int8 activations are scaled per batch, so a text's vector depends on its batch-mates:
+    the groups a cluster's workers encode apart must be batched as one call would batch them."""
+    int8 = Embedder(str(model_path), backend="onnx-int8", cache_dir=cache)
+    texts = [f"{text} (item {n})" for n, text in enumerate(TEXTS[:5] * 8)]
+    whole = int8.encode(texts)
+    groups = int8.groups(texts, 8)
+    assert sorted(np.concatenate(groups).tolist()) == list(range(len(texts)))
+    apart = np.empty_like(whole)
+    for rows in groups:
+        apart[rows] = int8.encode([texts[r] for r in rows])
+    assert np.array_equal(apart, whole)
+    halves = np.concatenate([int8.encode(texts[:20]), int8.encode(texts[20:])])
+    assert not np.allclose(halves, whole, atol=1e-3)  # why: any other split moves the vectors
+
+
+@pytest.mark.slow
 def test_unsupported_pooling_falls_back_to_sentence_transformers(model_path: Path, tmp_path: Path) -> None:
     folder = tmp_path / "max-pooled"
     shutil.copytree(model_path, folder, ignore=shutil.ignore_patterns("model.safetensors"))
