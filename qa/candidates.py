@@ -247,8 +247,8 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
         "missing_rare": _missing_rare(wanted, setting | terms.chunk),
         # A follow-up is answered by what its own words ask ("and at year end?").
         "followup_own": _coverage(terms.own, words),
-        # The question's words just around a short span: a name or figure on the line under
-        # the sentence that says what it is ("Apologies" / "John McCann", "Against (42)").
+        # The question's words just around a short span: names on the line under the heading
+        # that says what they are, a vote's count under its motion.
         "coverage_window": _coverage(wanted, _window(chunk.text, span)),
         "time_held": float(asked.time and bool(_TIME.search(text))),
     }
