@@ -15,7 +15,7 @@ from index.store import Index, IndexStore
 from index.tokenize import tokenize
 from qa.access import Views
 from qa.answer import Answer, Citation, Filters, Turn
-from qa.backends import shared_backend
+from qa.backends import Backend, shared_backend
 from qa.chat import contextualise
 from qa.extraction import (
     Extract,
@@ -66,7 +66,9 @@ class Assistant:
     """
 
     def __init__(self, index: Index, embedder: Embedder, settings: Settings,
-                 selector: Selector | None = None) -> None:
+                 selector: Selector | None = None, reuse: Backend | None = None) -> None:
+        """`reuse`: the backend of the assistant this one replaces (a reload), whose connection
+        the new build is searched through instead of a new one."""
         if settings.answerer not in ANSWERERS:
             raise QueryError(f"CLERK_ANSWERER must be one of {', '.join(ANSWERERS)}, not {settings.answerer!r}")
         self.index = index
@@ -74,8 +76,10 @@ class Assistant:
         self.embedder = embedder.for_kind(index.vector_kind)
         self.settings = settings
         self.views = Views(index)
-        shared = shared_backend(index, settings)  # Milvus: one connection for every level (qa/backends.py)
-        self.retrievers = {level: Retriever(self.views.of(level), self.embedder, settings, shared) for level in LEVELS}
+        # Milvus: one connection for every level (qa/backends.py), and kept across reloads
+        self.backend = reuse.over(index) if reuse is not None else shared_backend(index, settings)
+        self.retrievers = {level: Retriever(self.views.of(level), self.embedder, settings, self.backend)
+                           for level in LEVELS}
         self.retriever = self.retrievers[PUBLIC]
 
     @classmethod

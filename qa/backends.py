@@ -31,6 +31,9 @@ class Backend(Protocol):
     def dense(self, vector: np.ndarray, n: int, filters: Filters, mask: np.ndarray | None) -> dict[int, float]:
         """Best cosine of each of the best n rows: their own vector's or any of their sentences'."""
 
+    def over(self, index: Index) -> Backend:
+        """The same backend for another build of the index (a reload), through the same connection."""
+
 
 class BuiltinBackend:
     """bm25s and FAISS over the index folder's own files."""
@@ -55,6 +58,9 @@ class BuiltinBackend:
                 best[row] = score
         top = sorted(best, key=best.__getitem__, reverse=True)[:n]
         return {row: best[row] for row in top}
+
+    def over(self, index: Index) -> BuiltinBackend:
+        return BuiltinBackend(index)
 
 
 def open_backend(index: Index, settings: Settings) -> Backend:

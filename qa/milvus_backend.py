@@ -66,6 +66,10 @@ class MilvusBackend:
         uri, prefix = settings.milvus_target
         return cls(MilvusStore(uri, prefix), index)
 
+    def over(self, index: Index) -> MilvusBackend:
+        """A newer build searched through this connection: a reload opens none of its own."""
+        return MilvusBackend(self.store, index)
+
     def _resolve(self) -> str:
         generation = self.store.live()
         if generation is None:

@@ -67,7 +67,7 @@ class AssistantSlot:
     def _reload(self, old: Assistant, name: str) -> None:
         try:
             index = IndexStore(self.settings.index_dir).load(self.settings.model)
-            fresh = Assistant(index, old.embedder, self.settings)
+            fresh = Assistant(index, old.embedder, self.settings, reuse=old.backend)
         except IndexError_ as exc:
             logger.error("new index build %s not loaded, still serving %s: %s", name, old.index.build, exc)
         else:

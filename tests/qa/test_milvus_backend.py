@@ -69,6 +69,17 @@ def test_milvus_lists_are_the_builtin_lists(milvus: Settings, exempt_assistant: 
     assert np.allclose(list(dense_ours.values()), list(dense_theirs.values()), atol=1e-4)  # ties may swap rows
 
 
+def test_a_reloaded_assistant_searches_through_the_connection_it_replaces(
+        milvus: Settings, exempt_assistant: Assistant) -> None:
+    old = Assistant(exempt_assistant.index, exempt_assistant.embedder, milvus)
+    fresh = Assistant(exempt_assistant.index, exempt_assistant.embedder, milvus, reuse=old.backend)
+    assert isinstance(fresh.backend, MilvusBackend) and isinstance(old.backend, MilvusBackend)
+    assert fresh.backend.store is old.backend.store  # no second connection per reload
+    question = "What was NI 59 in Q3?"
+    assert fresh.ask(question).answer == old.ask(question).answer == "41% (50% as of Dec)"
+    old.backend.store.close()
+
+
 def test_an_unreachable_milvus_is_named_in_words(assistant: Assistant) -> None:
     settings = assistant.settings.with_(backend="milvus", milvus_uri="http://127.0.0.1:9")
     with pytest.raises(BackendError, match=r"cannot reach Milvus at http://127.0.0.1:9"):
