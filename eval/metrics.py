@@ -121,13 +121,21 @@ def normalise(text: str) -> str:
 
 
 def answer_correct(answers: Sequence[str], answer: str | None, answerable: bool) -> bool:
-    """Unanswerable questions want an abstention; others want a gold answer inside the answer."""
+    """Unanswerable questions want an abstention; others want a gold answer inside the answer,
+    as a whole phrase (its first and last words, or figures, not parts of longer ones)."""
     if not answers:
         return answerable is False
     if answerable is False or answer is None:
         return False
     given = normalise(answer)
-    return any(normalise(gold) in given for gold in answers)
+    return any(_whole(normalise(gold)).search(given) for gold in answers if gold.strip())
+
+
+def _whole(gold: str) -> re.Pattern[str]:
+    """`gold` as a whole phrase: not the "9" inside "2019" or "9.5", nor the "no" of "not"."""
+    left = (r"(?<!\w)" if gold[0].isalnum() else "") + (r"(?<!\d[.,])" if gold[0].isdigit() else "")
+    right = (r"(?!\w)" if gold[-1].isalnum() else "") + (r"(?![.,]\d)" if gold[-1].isdigit() else "")
+    return re.compile(left + re.escape(gold) + right)
 
 
 def citation_violations(citations: Iterable[Citation], texts: Mapping[str, str]) -> int:

@@ -143,6 +143,12 @@ def test_normalise_nfkc_case_and_whitespace() -> None:
         ((), None, False, True),                      # unanswerable: abstaining is right
         ((), "something", False, True),
         ((), "something", True, False),
+        (("9",), "in 2019 it was 19, or 9.5", True, False),  # a gold figure counts whole, not inside another
+        (("9",), "nine (9) of them", True, True),
+        (("no",), "not yet noted", True, False),
+        (("£3,000",), "at £3,000 it is higher", True, True),
+        (("41%",), "41% (50% as of Dec)", True, True),
+        (("Smith",), "Cllr Smithson", True, False),
     ],
 )
 def test_answer_correct(
