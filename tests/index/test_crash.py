@@ -57,6 +57,16 @@ def kill_when(process: subprocess.Popen[bytes], moment: Callable[[], bool], limi
     return False
 
 
+def kill_at_random(command: list[str], times: int, whole: float, rng: random.Random,
+                   check: Callable[[], object]) -> None:
+    """`times` ingests killed at random within the `whole` seconds one takes, `check` after each."""
+    for _ in range(times):
+        process = start(command)
+        time.sleep(rng.uniform(0.1, whole))
+        kill(process)
+        check()
+
+
 def kill_at(command: list[str], settings: Settings, embedder: Embedder, moment: Callable[[], bool]) -> str:
     """Start ingests until one is killed at `moment` (a short moment that a loaded machine's poll
     can miss, the ingest then running to its end); returns the build served before that one."""
@@ -91,12 +101,7 @@ def test_sigkill_at_any_moment_of_an_ingest_leaves_an_index_that_answers(
     kill_at(command, settings, embedder, lambda: store.current_name() not in (served, None))
     served = assert_answers(settings, embedder)
 
-    rng = random.Random(6)
-    for _ in range(KILLS_AT_RANDOM):
-        process = start(command)
-        time.sleep(rng.uniform(0.1, whole))
-        kill(process)
-        assert_answers(settings, embedder)
+    kill_at_random(command, KILLS_AT_RANDOM, whole, random.Random(6), lambda: assert_answers(settings, embedder))
 
     assert subprocess.run(command, cwd=REPO, capture_output=True, timeout=300).returncode == 0
     assert assert_answers(settings, embedder) != served

@@ -20,7 +20,8 @@ from index.milvus import MilvusStore
 from index.store import IndexStore
 from qa.assistant import Assistant
 from qa.settings import Settings
-from tests.index.test_crash import ANSWER, QUESTION, REPO, ingest_command, kill, kill_when, start
+from tests.index.test_crash import ANSWER, QUESTION, REPO, ingest_command, kill_at_random, kill_when, start
+from tests.processes import stop
 
 pytestmark = pytest.mark.slow
 
@@ -52,12 +53,7 @@ def server(tmp_path: Path) -> Iterator[str]:
                 raise RuntimeError("the milvus-lite server did not start") from None
             time.sleep(0.2)
     yield uri
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=30)
+    stop(process)
 
 
 def answers(settings: Settings, embedder: Embedder) -> None:
@@ -94,12 +90,7 @@ def test_sigkill_during_a_milvus_ingest_leaves_the_live_generation_answering(
     assert milvus.live() == served
     answers(settings, embedder)
 
-    rng = random.Random(13)
-    for _ in range(KILLS_AT_RANDOM):
-        process = start(command)
-        time.sleep(rng.uniform(0.1, whole))
-        kill(process)
-        answers(settings, embedder)
+    kill_at_random(command, KILLS_AT_RANDOM, whole, random.Random(13), lambda: answers(settings, embedder))
 
     assert subprocess.run(command, cwd=REPO, capture_output=True, timeout=300).returncode == 0
     assert milvus.live() != served

@@ -22,6 +22,7 @@ import pytest
 
 from qa.assistant import Assistant
 from qa.settings import Settings
+from tests.processes import stop
 
 pytestmark = pytest.mark.slow
 
@@ -80,12 +81,7 @@ def server(settings: Settings, assistant: Assistant) -> Iterator[tuple[str, int]
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.2)
     yield url, process.pid
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=30)
+    stop(process)
 
 
 def plan(count: int, seed: int) -> list[tuple[str, str, dict[str, object]]]:
