@@ -23,6 +23,7 @@
   const next = document.getElementById("next-extract");
   const leaves = Array.from(article.querySelectorAll("[data-s]"));
   let neighbours = { previous: null, next: null };
+  let shown = 0; // bumped by every show(): a reply for an earlier hash must not overwrite a later one
 
   // "#c=START-END", optionally "&a=START-END" for the answer inside it (document offsets).
   function spansFromHash() {
@@ -97,15 +98,17 @@
     return marks;
   }
 
-  async function describe(start, end) {
+  async function describe(start, end, turn) {
     panel.hidden = false;
     meta.textContent = "Characters " + start + "–" + end + " of this document.";
     try {
       const params = new URLSearchParams({ source: source, start: String(start), end: String(end) });
       const data = await C.getJson("/api/extract?" + params.toString());
+      if (turn !== shown) return;
       neighbours = data;
       if (data.citation) meta.textContent = C.provenance(data.citation) + " · " + data.citation.kind;
     } catch (err) {
+      if (turn !== shown) return;
       neighbours = { previous: null, next: null };
     }
     prev.disabled = !neighbours.previous;
@@ -113,8 +116,13 @@
   }
 
   function show() {
+    const turn = ++shown;
     clearMarks();
     const spans = spansFromHash();
+    if (spans === null || spans === "invalid") {
+      neighbours = { previous: null, next: null };
+      prev.disabled = next.disabled = true;
+    }
     if (spans === null) {
       panel.hidden = true;
       return;
@@ -132,7 +140,7 @@
       first.scrollIntoView({ block: "center" });
       first.focus({ preventScroll: true });
     }
-    describe(spans[0].start, spans[0].end);
+    describe(spans[0].start, spans[0].end, turn);
   }
 
   function go(span) {
