@@ -233,16 +233,19 @@ def fit(
                         "(default: CLERK_INDEX or var/index).")] = None,
     split: Annotated[str, typer.Option("--split", help="Which part to fit on: tune, heldout or all.")] = TUNE,
     out: Annotated[Path, typer.Option("--out", help="Where to write the weights.")] = WEIGHTS,
+    model: Annotated[str, typer.Option("--model", help="trees (LightGBM) or logistic.")] = "trees",
 ) -> None:
     """Fit the answer selector (qa/selector.py) on the tune split and write its weights."""
     from eval import fit as fitting
 
+    if model not in fitting.MODELS:
+        raise _fail(f"error: --model must be one of {', '.join(fitting.MODELS)}", 2)
     files, qs = _load([*questions, *(more or [])])
     chosen = _part(qs, split)
     assistants = [_open(Settings.from_env(index_dir=path), untrained=True).first for path in (index or [None])]
     pairs = [(_holder(assistants, q, chosen), q) for q in chosen]
     examples = fitting.collect(pairs, {q.id: q for q in qs})
-    selector, figures = fitting.fit(examples, [str(f) for f in files])
+    selector, figures = fitting.fit(examples, [str(f) for f in files], model)
     selector.save(out)
     typer.echo(" ".join(f"{k}={v}" for k, v in figures.items()) + f" threshold={selector.threshold:.3f}")
     typer.echo(f"weights written to {out}")

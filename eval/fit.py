@@ -1,6 +1,6 @@
 """Fitting the answer selector (qa/selector.py) on the tune split: every candidate of every tune
-question, labelled by whether it holds a gold answer; logistic regression over their features;
-Platt calibration of the chosen candidate's probability on out-of-fold predictions; and the
+question, labelled by whether it holds a gold answer; boosted trees (LightGBM) or logistic
+regression over their features; Platt calibration of the chosen candidate's probability on out-of-fold predictions; and the
 abstention threshold that answers best with at most MAX_FALSE_DECLINES of answerable questions
 declined."""
 
@@ -10,6 +10,7 @@ import datetime
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -24,8 +25,15 @@ from qa.assistant import Assistant
 from qa.selector import Selector
 
 MAX_FALSE_DECLINES = 0.05
-C = 1.0  # inverse regularisation strength
+C = 1.0  # inverse regularisation strength of the logistic model
 FOLDS = 5
+MODELS = ("trees", "logistic")
+# Small, slow-learning trees: chosen by repeated grouped cross-validation on the tune split
+# (eval/README.md has the figures); they learn which features matter together (a candidate
+# that names a person matters for "who" questions), which one weight per feature cannot.
+TREES = {"objective": "binary", "n_estimators": 400, "learning_rate": 0.03, "num_leaves": 7,
+         "min_child_samples": 40, "reg_lambda": 1.0, "subsample": 0.8, "subsample_freq": 1,
+         "colsample_bytree": 0.8, "random_state": 0, "n_jobs": 1, "verbose": -1}
 
 
 @dataclass(frozen=True)
@@ -56,20 +64,37 @@ def collect(pairs: Sequence[tuple[Assistant, Question]], questions_by_id: dict[s
                     tuple(asked), tuple(groups))
 
 
-def _model(x: np.ndarray, y: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
+@dataclass(frozen=True)
+class _Fitted:
+    """One fitted model of either kind, and what the selector saves of it."""
+
+    scaler: StandardScaler
+    logistic: LogisticRegression | None = None
+    trees: Any = None  # a fitted lightgbm.LGBMClassifier
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        if self.trees is not None:
+            return self.trees.predict_proba(x)[:, 1]
+        return self.logistic.predict_proba(self.scaler.transform(x))[:, 1]
+
+
+def _model(x: np.ndarray, y: np.ndarray, kind: str = "trees") -> _Fitted:
     scaler = StandardScaler().fit(x)
     scaler.scale_[scaler.scale_ == 0] = 1.0
-    return scaler, LogisticRegression(C=C, max_iter=5000).fit(scaler.transform(x), y)
+    if kind == "trees":
+        import lightgbm
+
+        return _Fitted(scaler, trees=lightgbm.LGBMClassifier(**TREES).fit(x, y))
+    return _Fitted(scaler, logistic=LogisticRegression(C=C, max_iter=5000).fit(scaler.transform(x), y))
 
 
-def out_of_fold(examples: Examples) -> np.ndarray:
+def out_of_fold(examples: Examples, kind: str = "trees") -> np.ndarray:
     """Each candidate's probability from a model fitted without its question's paper."""
     groups = np.asarray([examples.groups[i] for i in examples.question])
     p = np.zeros(len(examples.y))
     folds = min(FOLDS, len(set(groups)))
     for train, test in GroupKFold(n_splits=folds).split(examples.x, examples.y, groups):
-        scaler, model = _model(examples.x[train], examples.y[train])
-        p[test] = model.predict_proba(scaler.transform(examples.x[test]))[:, 1]
+        p[test] = _model(examples.x[train], examples.y[train], kind).predict(examples.x[test])
     return p
 
 
@@ -101,10 +126,12 @@ def threshold_for(confidence: np.ndarray, right: np.ndarray, answerable: np.ndar
     return best[1]
 
 
-def fit(examples: Examples, sources: Sequence[str]) -> tuple[Selector, dict[str, float]]:
+def fit(examples: Examples, sources: Sequence[str], kind: str = "trees") -> tuple[Selector, dict[str, float]]:
     """The selector fitted on all examples, calibrated and thresholded out of fold."""
-    scaler, model = _model(examples.x, examples.y)
-    best_p, right = chosen(examples, out_of_fold(examples))
+    if kind not in MODELS:
+        raise ValueError(f"unknown model {kind!r}: one of {', '.join(MODELS)}")
+    model = _model(examples.x, examples.y, kind)
+    best_p, right = chosen(examples, out_of_fold(examples, kind))
     answerable = np.asarray([q.answerable for q in examples.questions])
     platt = LogisticRegression(C=1e6).fit(logit(best_p)[:, None], right.astype(int))
     slope, bias = float(platt.coef_[0][0]), float(platt.intercept_[0])
@@ -118,12 +145,16 @@ def fit(examples: Examples, sources: Sequence[str]) -> tuple[Selector, dict[str,
         "oof_false_declines": round(float((declined & answerable).sum() / max(1, answerable.sum())), 3),
         "oof_abstention": round(float((declined & ~answerable).sum() / max(1, (~answerable).sum())), 3),
     }
+    settings = TREES if kind == "trees" else {"C": C}
     meta = {"commit": _commit(), "fitted": datetime.date.today().isoformat(), "question_files": list(sources),
-            "C": C, **figures}
+            "model": kind, "settings": settings, **figures}
+    linear = model.logistic
     selector = Selector(
-        mean=scaler.mean_, scale=scaler.scale_, coef=model.coef_[0], intercept=float(model.intercept_[0]),
-        calibration=(slope, bias),
-        threshold=float(threshold), meta=meta)
+        mean=model.scaler.mean_, scale=model.scaler.scale_,
+        coef=linear.coef_[0] if linear is not None else np.zeros(examples.x.shape[1]),
+        intercept=float(linear.intercept_[0]) if linear is not None else 0.0,
+        calibration=(slope, bias), threshold=float(threshold), meta=meta,
+        trees=model.trees.booster_.model_to_string() if model.trees is not None else None)
     return selector, figures
 
 

@@ -18,6 +18,7 @@ from corpus.sentences import sentences, strip_span
 from corpus.tables import cells_of
 from index.builder import sentence_units
 from index.tokenize import tokenize
+from qa.answer_types import asked_type, names_new, new_share
 from qa.extraction import (
     MAX_ANSWER,
     Extract,
@@ -48,7 +49,7 @@ FEATURES = (
     "decision_table", "kind_table", "kind_resolution", "kind_minutes", "cell", "column", "column_other",
     "position", "first", "words", "heading", "names", "pair", "block", "rule", "rule_fit",
     "motion_rule", "definition", "missing_rare", "followup_own", "coverage_window",
-    "time_held",
+    "time_held", "new_share", "type_new", "type_lacking",
 )
 
 
@@ -76,12 +77,15 @@ class Asked:
     motion: bool
     own: str | None = None  # a follow-up's own words, without the question it widens
     time: bool = False  # asks for a time of day
+    kind: str | None = None  # the kind of answer asked for (qa/answer_types.py)
+    known: frozenset[str] = frozenset()  # the question's tokens: what an answer adds is the rest
 
     @classmethod
     def of(cls, question: str, vocab: Vocabulary, vector: np.ndarray, own: str | None = None) -> Asked:
         """`question` is what is retrieved with: a follow-up's words with the previous question's."""
+        kind = (asked_type(own) if own else None) or asked_type(question)
         return cls(question, vocab, vector, answer_shape(question), asks_decision(question), asks_motion(question),
-                   own, bool(_ASKS_TIME.search(own or question)))
+                   own, bool(_ASKS_TIME.search(own or question)), kind, frozenset(tokenize(question)))
 
     def wanted(self, chunk: Chunk) -> dict[str, float]:
         return asked_terms(self.question, chunk, self.vocab)
@@ -211,10 +215,12 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
     found = Extract(span.start, span.end, 0.0, label)
     table = chunk.kind == "table"
     wanted = terms.wanted
-    words = set(tokenize(f"{label or ''} {text}"))
+    tokens = tokenize(text)
+    words = set(tokenize(label)) | set(tokens) if label else set(tokens)
     setting = terms.context | words
+    held = asked.kind is not None and names_new(asked.kind, text, asked.known)
     values = {
-        "coverage": _coverage(wanted, set(tokenize(text)) if label else words),
+        "coverage": _coverage(wanted, set(tokens)),
         "coverage_context": _coverage(wanted, setting),
         "coverage_chunk": _coverage(wanted, terms.chunk),
         "dense": dense.of(span.start, span.end),
@@ -251,6 +257,10 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
         # that says what they are, a vote's count under its motion.
         "coverage_window": _coverage(wanted, _window(chunk.text, span)),
         "time_held": float(asked.time and bool(_TIME.search(text))),
+        # What the answer adds to the question, and whether that holds the kind of thing asked.
+        "new_share": new_share(tokens, asked.known),
+        "type_new": float(held),
+        "type_lacking": float(asked.kind is not None and not held),
     }
     return Candidate(hit, span.start, span.end, label, tuple(values[f] for f in FEATURES), span.empty_cell)
 

@@ -1,7 +1,8 @@
-"""The answer selector: one logistic model over the candidates' features (qa/candidates.py)
-says how likely each candidate holds the answer; the likeliest answers, and its probability,
-calibrated, is the answer's confidence. The weights are fitted on the tune split of the question
-sets by `python -m eval fit` and saved in qa/selector.json with the commit that fitted them."""
+"""The answer selector: a model over the candidates' features (qa/candidates.py) says how likely
+each candidate holds the answer; the likeliest answers, and its probability, calibrated, is the
+answer's confidence. The model is boosted trees (LightGBM, saved as its own text format) or a
+logistic regression; either is fitted on the tune split of the question sets by `python -m eval
+fit` and saved in qa/selector.json with the commit that fitted it."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from corpus.errors import ClerkError
 from qa.candidates import FEATURES, Candidate
+
+if TYPE_CHECKING:
+    import lightgbm
 
 WEIGHTS = Path(__file__).with_name("selector.json")
 
@@ -26,10 +30,11 @@ class SelectorError(ClerkError):
 
 @dataclass(frozen=True)
 class Selector:
-    """A fitted model: standardised features, logistic weights, and a Platt calibration (slope and
-    bias on the log-odds of the chosen candidate's probability -> the share of such answers that
-    were right). Platt, not isotonic: it is strictly increasing, so the threshold declines
-    exactly the answers below one confidence."""
+    """A fitted model and a Platt calibration (slope and bias on the log-odds of the chosen
+    candidate's probability -> the share of such answers that were right). Platt, not isotonic:
+    it is strictly increasing, so the threshold declines exactly the answers below one
+    confidence. The model is `trees` (a LightGBM booster's text) when given, else the logistic
+    weights over standardised features."""
 
     mean: np.ndarray
     scale: np.ndarray
@@ -38,12 +43,25 @@ class Selector:
     calibration: tuple[float, float]
     threshold: float
     meta: dict[str, Any] = field(default_factory=dict)
+    trees: str | None = None
+    _booster: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.trees is not None:
+            object.__setattr__(self, "_booster", _booster(self.trees))
+
+    @property
+    def kind(self) -> str:
+        return "trees" if self.trees is not None else "logistic"
 
     def probabilities(self, candidates: Sequence[Candidate]) -> np.ndarray:
         if not candidates:
             return np.zeros(0)
-        x = (np.asarray([c.features for c in candidates], dtype=np.float64) - self.mean) / self.scale
-        return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
+        x = np.asarray([c.features for c in candidates], dtype=np.float64)
+        if self._booster is not None:
+            return np.asarray(self._booster.predict(x, num_threads=1), dtype=np.float64)
+        z = (x - self.mean) / self.scale
+        return 1.0 / (1.0 + np.exp(-(z @ self.coef + self.intercept)))
 
     def calibrated(self, probability: float) -> float:
         """The share of tune answers given with this probability that were right."""
@@ -65,6 +83,7 @@ class Selector:
             "coef": self.coef.tolist(), "intercept": self.intercept,
             "calibration": {"slope": self.calibration[0], "bias": self.calibration[1]},
             "threshold": self.threshold, "meta": self.meta,
+            **({"trees": self.trees} if self.trees is not None else {}),
         }
 
     def save(self, path: Path = WEIGHTS) -> None:
@@ -81,6 +100,7 @@ class Selector:
             coef=np.asarray(data["coef"], dtype=np.float64), intercept=float(data["intercept"]),
             calibration=(float(calibration.get("slope", 1.0)), float(calibration.get("bias", 0.0))),
             threshold=float(data["threshold"]), meta=dict(data.get("meta") or {}),
+            trees=data.get("trees"),
         )
 
     @classmethod
@@ -101,3 +121,13 @@ class Selector:
         for name in ("coverage", "dense", "retrieval"):
             coef[FEATURES.index(name)] = 1.0
         return cls(np.zeros(n), np.ones(n), coef, -1.0, (1.0, 0.0), 0.3)
+
+
+def _booster(trees: str) -> lightgbm.Booster:
+    """The LightGBM booster saved as text (imported only when a fitted selector holds one)."""
+    import lightgbm
+
+    try:
+        return lightgbm.Booster(model_str=trees)
+    except lightgbm.basic.LightGBMError as exc:
+        raise SelectorError(f"the selector's trees cannot be read ({exc})") from exc

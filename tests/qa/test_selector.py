@@ -113,3 +113,23 @@ def test_a_follow_up_is_weighed_by_its_own_words(assistant: Assistant) -> None:
     assert any(c.features[own] > 0 for c in found)
     _, alone = assistant.candidates("When did the scrutiny committee meet?")
     assert all(c.features[own] == 0.0 for c in alone)
+
+
+@pytest.mark.slow
+def test_trees_round_trip_with_the_same_probabilities(assistant: Assistant, tmp_path: Path) -> None:
+    selector = Selector.load(WEIGHTS)
+    selector.save(tmp_path / "w.json")
+    again = Selector.load(tmp_path / "w.json")
+    _, found = assistant.candidates("what was NI 59 in Q3?")
+    assert again.kind == selector.kind
+    assert np.allclose(again.probabilities(found), selector.probabilities(found))
+    assert all(0.0 <= p <= 1.0 for p in again.probabilities(found))
+
+
+def test_unreadable_trees_are_refused_with_a_reason(tmp_path: Path) -> None:
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    data["trees"] = "not a model"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SelectorError, match="trees cannot be read"):
+        Selector.load(path)
