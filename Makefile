@@ -53,8 +53,11 @@ eval: index
 	$(PY) -m eval run --questions $(DEV_QUESTIONS) --configs hybrid,bm25,dense,rrf --out var/eval
 
 # The gate on the held-out part of the blind sets: a rule that helps tune but hurts these fails.
+# Both answerers are gated: the rules, and the fitted selector with its shipped weights.
 gate-heldout: index
-	$(PY) -m eval gate --questions $(BLIND_QUESTIONS) --split heldout --baseline eval/baseline-heldout.json
+	$(PY) -m eval gate --questions $(BLIND_QUESTIONS) --split heldout --baseline eval/baseline-heldout.json && \
+	$(PY) -m eval gate --questions $(BLIND_QUESTIONS) --split heldout --config eval/configs/selector.toml \
+		--baseline eval/baseline-heldout-selector.json
 
 # Refit the answer selector (qa/selector.json) on the tune part of every set, both indexes.
 fit: index
@@ -81,7 +84,9 @@ gate-external: $(STAMP)
 gate-heldout-external: $(STAMP)
 	@if [ ! -d "$(EXTERNAL_PAPERS)" ]; then echo "gate-heldout-external: no $(EXTERNAL_PAPERS) folder, nothing to gate"; exit 0; fi; \
 	$(PY) -m qa ingest $(EXTERNAL_PAPERS) --index var/index-external && \
-	$(PY) -m eval gate --questions $(BLIND_EXTERNAL) --split heldout --index var/index-external --baseline eval/baseline-heldout-external.json
+	$(PY) -m eval gate --questions $(BLIND_EXTERNAL) --split heldout --index var/index-external --baseline eval/baseline-heldout-external.json && \
+	$(PY) -m eval gate --questions $(BLIND_EXTERNAL) --split heldout --index var/index-external \
+		--config eval/configs/selector.toml --baseline eval/baseline-heldout-external-selector.json
 
 clean:
 	rm -rf $(VENV) var
