@@ -9,7 +9,7 @@ nothing about any paper, only about how English questions ask and how papers wri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence, Set
 
 from index.tokenize import tokenize
 
@@ -69,6 +69,6 @@ def names_new(kind: str, text: str, known: Iterable[str]) -> bool:
     return False
 
 
-def new_share(tokens: list[str], known: set[str]) -> float:
+def new_share(tokens: Sequence[str], known: Set[str]) -> float:
     """The share of a candidate's tokens the question does not have (0 for one that only echoes it)."""
     return sum(1 for t in tokens if t not in known) / len(tokens) if tokens else 0.0

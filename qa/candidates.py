@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -215,8 +216,8 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
     found = Extract(span.start, span.end, 0.0, label)
     table = chunk.kind == "table"
     wanted = terms.wanted
-    tokens = tokenize(text)
-    words = set(tokenize(label)) | set(tokens) if label else set(tokens)
+    tokens = _tokens(text)
+    words = set(_tokens(label)) | set(tokens) if label else set(tokens)
     setting = terms.context | words
     held = asked.kind is not None and names_new(asked.kind, text, asked.known)
     values = {
@@ -266,7 +267,13 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
 
 
 def _window(text: str, span: _Span) -> set[str]:
-    return set(tokenize(text[max(0, span.start - WINDOW):span.end + WINDOW // 2]))
+    return set(_tokens(text[max(0, span.start - WINDOW):span.end + WINDOW // 2]))
+
+
+@lru_cache(maxsize=100_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    """A span's tokens, kept: the same chunks come back for question after question."""
+    return tuple(tokenize(text))
 
 
 def _missing_rare(weights: dict[str, float], words: set[str]) -> float:
