@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence, Set
+from functools import lru_cache
 
 from index.tokenize import tokenize
 
@@ -72,3 +73,53 @@ def names_new(kind: str, text: str, known: Iterable[str]) -> bool:
 def new_share(tokens: Sequence[str], known: Set[str]) -> float:
     """The share of a candidate's tokens the question does not have (0 for one that only echoes it)."""
     return sum(1 for t in tokens if t not in known) / len(tokens) if tokens else 0.0
+
+
+_WH = re.compile(r"\b(who|whom|whose|when|where|why|how many|how much|how often|how|which|what)\b", re.I)
+
+
+def question_class(question: str, own: str | None = None) -> str:
+    """The asked type and the question word ("person|who", "none|what"): what the selector's
+    word model (qa/selector.py) pairs with a candidate's words and word shapes."""
+    text = own or question
+    kind = asked_type(text) or (asked_type(question) if own else None)
+    wh = _WH.search(text) or (_WH.search(question) if own else None)
+    return f"{kind or 'none'}|{wh.group(1).lower() if wh else '-'}"
+
+
+_DIGIT, _LOWER, _UPPER, _RUN = re.compile(r"\d"), re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=100_000)
+def shapes(text: str) -> frozenset[str]:
+    """The shapes of a text's words: digits as 9, lower-case letters as a, capitals as A, runs
+    folded ("£42,128" -> "£9,9", "Cllr" -> "Aa", "(b)" -> "(a)")."""
+    out = set()
+    for word in text.split():
+        shape = _UPPER.sub("A", _LOWER.sub("a", _DIGIT.sub("9", word)))
+        out.add(_RUN.sub(r"\1", shape))
+    return frozenset(out)
+
+
+
+@lru_cache(maxsize=100_000)
+def common_words(text: str) -> tuple[str, ...]:
+    """The tokens of a text's words written in lower case: council English ("resolved",
+    "seconded"), not the names, codes and figures of one council's papers, which a word model
+    fitted on a few councils must not learn (their shapes it may). A capitalised word that
+    opens a line before a lower-case one ("Proposed by") is a common word too; a name opening
+    a line is followed by another ("Kent County Council", "Cllr Evans")."""
+    found = _OPENING.findall(text) + _COMMON.findall(text)
+    return tuple(dict.fromkeys(tokenize(" ".join(found).lower())))
+
+
+_COMMON = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*[a-z](?![\w'’-])")
+_OPENING = re.compile(r"^[^\w\n]*([A-Z][a-z]+)(?=[ ,:]+[a-z])", re.M)
+
+
+def word_keys(question_class: str, text: str, known: Set[str]) -> tuple[str, ...]:
+    """A candidate's keys for the word model: each of its common words the question does not
+    have and each word shape, alone and paired with the question's class ("person|who×s:Aa")."""
+    plain = [f"w:{t}" for t in common_words(text) if t not in known]
+    plain += [f"s:{s}" for s in sorted(shapes(text))]
+    return tuple(plain + [f"{question_class}×{k}" for k in plain])

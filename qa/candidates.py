@@ -19,7 +19,7 @@ from corpus.sentences import sentences, strip_span
 from corpus.tables import cells_of
 from index.builder import sentence_units
 from index.tokenize import tokenize
-from qa.answer_types import asked_type, names_new, new_share
+from qa.answer_types import asked_type, names_new, new_share, question_class, word_keys
 from qa.extraction import (
     MAX_ANSWER,
     Extract,
@@ -64,6 +64,7 @@ class Candidate:
     label: str | None
     features: tuple[float, ...]
     empty_cell: bool = False
+    keys: tuple[str, ...] = ()  # its words and word shapes, for the selector's word model
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,15 @@ class Asked:
     time: bool = False  # asks for a time of day
     kind: str | None = None  # the kind of answer asked for (qa/answer_types.py)
     known: frozenset[str] = frozenset()  # the question's tokens: what an answer adds is the rest
+    klass: str = "none|-"  # the asked type and question word (qa/answer_types.question_class)
 
     @classmethod
     def of(cls, question: str, vocab: Vocabulary, vector: np.ndarray, own: str | None = None) -> Asked:
         """`question` is what is retrieved with: a follow-up's words with the previous question's."""
         kind = (asked_type(own) if own else None) or asked_type(question)
         return cls(question, vocab, vector, answer_shape(question), asks_decision(question), asks_motion(question),
-                   own, bool(_ASKS_TIME.search(own or question)), kind, frozenset(tokenize(question)))
+                   own, bool(_ASKS_TIME.search(own or question)), kind, frozenset(tokenize(question)),
+                   question_class(question, own))
 
     def wanted(self, chunk: Chunk) -> dict[str, float]:
         return asked_terms(self.question, chunk, self.vocab)
@@ -263,7 +266,8 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
         "type_new": float(held),
         "type_lacking": float(asked.kind is not None and not held),
     }
-    return Candidate(hit, span.start, span.end, label, tuple(values[f] for f in FEATURES), span.empty_cell)
+    keys = word_keys(asked.klass, f"{label} {text}" if label else text, asked.known)
+    return Candidate(hit, span.start, span.end, label, tuple(values[f] for f in FEATURES), span.empty_cell, keys)
 
 
 def _window(text: str, span: _Span) -> set[str]:

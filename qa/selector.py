@@ -1,8 +1,10 @@
 """The answer selector: a model over the candidates' features (qa/candidates.py) says how likely
 each candidate holds the answer; the likeliest answers, and its probability, calibrated, is the
-answer's confidence. The model is boosted trees (LightGBM, saved as its own text format) or a
-logistic regression; either is fitted on the tune split of the question sets by `python -m eval
-fit` and saved in qa/selector.json with the commit that fitted it."""
+answer's confidence. One more feature comes from a word model: which words and word shapes
+answer which class of question ("who" and a capitalised word after "Cllr", "how much" and
+"£9,9"), a weight per key. The model is boosted trees (LightGBM, saved as its own text format)
+or a logistic regression; all is fitted on the tune split of the question sets by `python -m
+eval fit` and saved in qa/selector.json with the commit that fitted it."""
 
 from __future__ import annotations
 
@@ -29,12 +31,33 @@ class SelectorError(ClerkError):
 
 
 @dataclass(frozen=True)
+class WordModel:
+    """Logistic weights over candidates' keys (qa/answer_types.word_keys); a key it has no
+    weight for adds nothing."""
+
+    bias: float
+    weights: dict[str, float]
+
+    def scores(self, keys: Sequence[Sequence[str]]) -> np.ndarray:
+        w = self.weights
+        z = np.asarray([self.bias + sum(w.get(k, 0.0) for k in ks) for ks in keys], dtype=np.float64)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"bias": self.bias, "weights": dict(sorted(self.weights.items(), key=lambda kv: -abs(kv[1])))}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WordModel:
+        return cls(float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()})
+
+
+@dataclass(frozen=True)
 class Selector:
     """A fitted model and a Platt calibration (slope and bias on the log-odds of the chosen
     candidate's probability -> the share of such answers that were right). Platt, not isotonic:
     it is strictly increasing, so the threshold declines exactly the answers below one
     confidence. The model is `trees` (a LightGBM booster's text) when given, else the logistic
-    weights over standardised features."""
+    weights over standardised features; with `words`, its score is one more feature, last."""
 
     mean: np.ndarray
     scale: np.ndarray
@@ -44,6 +67,7 @@ class Selector:
     threshold: float
     meta: dict[str, Any] = field(default_factory=dict)
     trees: str | None = None
+    words: WordModel | None = None
     _booster: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -58,6 +82,8 @@ class Selector:
         if not candidates:
             return np.zeros(0)
         x = np.asarray([c.features for c in candidates], dtype=np.float64)
+        if self.words is not None:
+            x = np.hstack([x, self.words.scores([c.keys for c in candidates])[:, None]])
         if self._booster is not None:
             return np.asarray(self._booster.predict(x, num_threads=1), dtype=np.float64)
         z = (x - self.mean) / self.scale
@@ -83,6 +109,7 @@ class Selector:
             "coef": self.coef.tolist(), "intercept": self.intercept,
             "calibration": {"slope": self.calibration[0], "bias": self.calibration[1]},
             "threshold": self.threshold, "meta": self.meta,
+            **({"words": self.words.to_json()} if self.words is not None else {}),
             **({"trees": self.trees} if self.trees is not None else {}),
         }
 
@@ -101,6 +128,7 @@ class Selector:
             calibration=(float(calibration.get("slope", 1.0)), float(calibration.get("bias", 0.0))),
             threshold=float(data["threshold"]), meta=dict(data.get("meta") or {}),
             trees=data.get("trees"),
+            words=WordModel.from_json(data["words"]) if data.get("words") else None,
         )
 
     @classmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from index.tokenize import tokenize
-from qa.answer_types import asked_type, names_new, new_share
+from qa.answer_types import asked_type, common_words, names_new, new_share, shapes, word_keys
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -43,3 +43,17 @@ def test_the_share_of_new_words() -> None:
     assert new_share(tokenize("the library budget"), known) == 0.0
     assert new_share(tokenize("library budget cut by ten"), known) == pytest.approx(2 / 4)
     assert new_share([], known) == 0.0
+
+
+def test_common_words_leave_out_names_codes_and_figures() -> None:
+    text = "Kent County Council resolved that KCC's budget of £42,128 be noted.\nProposed by Cllr Richards"
+    words = common_words(text)
+    assert {"resolv", "budget", "note", "propos"} <= set(words)
+    assert not {"kent", "counti", "council", "kcc", "42128", "richard", "cllr"} & set(words)
+
+
+def test_word_keys_pair_words_and_shapes_with_the_question_class() -> None:
+    keys = word_keys("person|who", "Seconded by Cllr Evans", set(tokenize("who seconded it?")))
+    assert "s:Aa" in keys and "person|who×s:Aa" in keys
+    assert "w:second" not in keys  # the question's own word adds nothing
+    assert shapes("£42,128 (b) Cllr") == {"£9,9", "(a)", "Aa"}

@@ -1,0 +1,74 @@
+"""Fitting the answer selector (eval/fit.py) on made-up candidates, no index needed: the word
+model keeps council English and drops one paper's words, the fitted selector picks the right
+candidates out of fold, and its words survive the weights file."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+
+from eval import fit as fitting
+from eval.questions import Question
+from qa.candidates import FEATURES, Candidate
+from qa.selector import Selector
+
+
+def _examples(n_questions: int = 60, seed: int = 0) -> fitting.Examples:
+    """Questions over 12 sources; per question one right candidate among six. The right one
+    says so by a word shape ("£9") with its question class, and weakly by feature 0."""
+    rng = random.Random(seed)
+    rows, labels, owners, keys, questions, groups = [], [], [], [], [], []
+    for i in range(n_questions):
+        source = f"paper{i % 12}.pdf"
+        questions.append(Question(f"q{i}", "how much was it?", ("£5",), source, ("£5",), "table", paper=source))
+        groups.append(source)
+        right = rng.randrange(6)
+        for j in range(6):
+            x = [rng.random() for _ in FEATURES]
+            x[0] = x[0] * 0.5 + (0.4 if j == right else 0.0)
+            rows.append(x)
+            labels.append(int(j == right))
+            owners.append(i)
+            shape = "s:£9" if j == right else rng.choice(["s:Aa", "s:a", "s:9"])
+            own = f"w:name{i}"  # a word of one paper only
+            keys.append((shape, f"money|how much×{shape}", "w:report", own))
+    return fitting.Examples(np.asarray(rows), np.asarray(labels), np.asarray(owners), tuple(questions),
+                            tuple(groups), tuple(keys))
+
+
+def test_general_words_are_those_of_many_sources() -> None:
+    words = fitting.general_words(_examples(), least=10)
+    assert "w:report" in words
+    assert not any(w.startswith("w:name") for w in words)
+
+
+def test_the_word_model_keeps_shapes_and_general_words_only() -> None:
+    examples = _examples()
+    model = fitting.fit_words(examples.keys, examples.y, fitting.general_words(examples, least=10))
+    assert model.weights["money|how much×s:£9"] > 0
+    assert not any("name" in k for k in model.weights)
+    assert len(model.weights) <= fitting.WORDS_KEPT
+    scores = model.scores([("s:£9", "money|how much×s:£9"), ("s:Aa",)])
+    assert scores[0] > scores[1]
+
+
+def test_a_fitted_selector_picks_the_right_candidates_and_round_trips(tmp_path: Path) -> None:
+    examples = _examples()
+    selector, figures = fitting.fit(examples, ["made-up.jsonl"])
+    assert figures["oof_chosen_right"] > 0.8  # out of fold: fitted without each question's paper
+    assert selector.words is not None and selector.kind == "trees"
+    assert 0.0 <= selector.threshold <= 1.0
+    candidates = [Candidate(0, 0, 1, None, tuple(examples.x[i]), keys=examples.keys[i]) for i in range(6)]
+    best, confidence = selector.choose(candidates)
+    assert examples.y[best] == 1 and 0.0 <= confidence <= 1.0
+    selector.save(tmp_path / "w.json")
+    again = Selector.load(tmp_path / "w.json")
+    assert again.words == selector.words
+    assert np.allclose(again.probabilities(candidates), selector.probabilities(candidates))
+
+
+def test_the_logistic_kind_fits_too() -> None:
+    selector, figures = fitting.fit(_examples(), ["made-up.jsonl"], kind="logistic")
+    assert selector.kind == "logistic" and figures["oof_chosen_right"] > 0.8
