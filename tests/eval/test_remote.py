@@ -93,3 +93,22 @@ def test_a_rate_limited_server_is_waited_out(settings: Settings, assistant: Assi
         answers = [remote.ask("what was NI 59 in Q3?", k=3) for _ in range(3)]
     assert {a.answer for a in answers} == {"41% (50% as of Dec)"}
     assert answers[0].citations[0].source == "scrutiny_pack.txt"
+
+
+def test_a_running_server_is_gated_against_an_in_process_baseline(
+        served: tuple[str, str], question_file: Path, settings: Settings, tmp_path: Path) -> None:
+    url, token = served
+    baseline = tmp_path / "baseline.json"
+    written = invoke("gate", "--questions", question_file, "--index", settings.index_dir, "--baseline", baseline,
+                     "--update-baseline")
+    assert written.exit_code == 0, written.output
+    passed = invoke("gate", "--questions", question_file, "--url", url, "--token", token, "--baseline", baseline)
+    assert passed.exit_code == 0, passed.output
+    assert "latency is not gated" in passed.output and "gate passed" in passed.output
+    assert "latency rose" not in passed.output
+    raised = json.loads(baseline.read_text(encoding="utf-8"))
+    for figures in raised["groups"].values():
+        figures["accuracy"] += 0.5  # out of any run's reach
+    baseline.write_text(json.dumps(raised), encoding="utf-8")
+    failed = invoke("gate", "--questions", question_file, "--url", url, "--token", token, "--baseline", baseline)
+    assert failed.exit_code == 1 and "--update-baseline" in failed.output
