@@ -251,7 +251,10 @@ def fit(
     assistants = [_open(Settings.from_env(index_dir=path), untrained=True).first for path in (index or [None])]
     pairs = [(_holder(assistants, q, chosen), q) for q in chosen]
     examples = fitting.collect(pairs, {q.id: q for q in qs})
-    selector, figures = fitting.fit(examples, [str(f) for f in files], model)
+    try:
+        selector, figures = fitting.fit(examples, [str(f) for f in files], model)
+    except ValueError as exc:
+        raise _fail(f"error: {exc}") from None
     selector.save(out)
     typer.echo(" ".join(f"{k}={v}" for k, v in figures.items()) + f" threshold={selector.threshold:.3f}")
     typer.echo(f"weights written to {out}")

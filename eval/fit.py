@@ -31,16 +31,17 @@ MAX_FALSE_DECLINES = 0.05
 C = 1.0  # inverse regularisation strength of the logistic model
 FOLDS = 5
 MODELS = ("trees", "logistic")
-# Small, slow-learning trees: chosen by repeated grouped cross-validation on the tune split
-# (eval/README.md has the figures); they learn which features matter together (a candidate
-# that names a person matters for "who" questions), which one weight per feature cannot.
+# Small, slow-learning trees (400 of 7 leaves, learning rate 0.03: the best of four settings by
+# repeated grouped cross-validation on the tune split; eval/README.md compares the models); they
+# learn which features matter together (a candidate that names a person matters for "who"
+# questions), which one weight per feature cannot.
 TREES = {"objective": "binary", "n_estimators": 400, "learning_rate": 0.03, "num_leaves": 7,
          "min_child_samples": 40, "reg_lambda": 1.0, "subsample": 0.8, "subsample_freq": 1,
          "colsample_bytree": 0.8, "random_state": 0, "n_jobs": 1, "verbose": -1}
 # The word model: strong regularisation; only words found among the candidates of at least
 # MIN_SOURCES of the tune questions' source documents (council English, not one paper's names
 # or figures; word shapes are always kept); the WORDS_KEPT largest weights are saved (keeping
-# 2,000 of 16,000 changed no held-out figure).
+# 2,000 of about 16,000 moved the word model's own held-out choices by under a point).
 WORDS_C = 0.03
 MIN_SOURCES = 10
 WORDS_KEPT = 2000
@@ -56,7 +57,7 @@ class Examples:
     question: np.ndarray  # index into `questions`
     questions: tuple[Question, ...]
     groups: tuple[str, ...]  # each question's paper (folds never split one)
-    keys: tuple[tuple[str, ...], ...] = ()  # each candidate's word-model keys
+    keys: tuple[tuple[str, ...], ...]  # each candidate's word-model keys
 
     @property
     def paper(self) -> np.ndarray:
@@ -71,7 +72,8 @@ def collect(pairs: Sequence[tuple[Assistant, Question]], questions_by_id: dict[s
         hits, found = assistant.candidates(q.question, history(q, questions_by_id), k=10)
         n = len(asked)
         asked.append(q)
-        groups.append(group_of(q, questions_by_id) or f"{q.file} | {q.id}")
+        # a question that names no paper goes with its source: two on one passage stay together
+        groups.append(group_of(q, questions_by_id) or f"{q.source or q.file} | {q.source or q.id}")
         for c in found:
             text = assistant.index.chunks[hits[c.hit].row].text[c.start:c.end]
             rows.append(c.features)
@@ -82,11 +84,12 @@ def collect(pairs: Sequence[tuple[Assistant, Question]], questions_by_id: dict[s
                     tuple(asked), tuple(groups), tuple(keys))
 
 
-def general_words(examples: Examples, least: int = MIN_SOURCES) -> frozenset[str]:
-    """The word keys ("w:report") found among the candidates of at least `least` source documents."""
+def general_words(examples: Examples, least: int = MIN_SOURCES, rows: np.ndarray | None = None) -> frozenset[str]:
+    """The word keys ("w:report") found among the candidates (of `rows`, else all) of at least
+    `least` source documents."""
     seen: dict[str, set[str]] = {}
-    for keys, owner in zip(examples.keys, examples.question):
-        source = examples.questions[owner].source or ""
+    for i in range(len(examples.keys)) if rows is None else rows.tolist():
+        keys, source = examples.keys[i], examples.questions[examples.question[i]].source or ""
         for key in keys:
             if key.startswith("w:"):
                 seen.setdefault(key, set()).add(source)
@@ -115,10 +118,10 @@ def _words_out_of_fold(keys: Sequence[tuple[str, ...]], y: np.ndarray, papers: n
                        words: frozenset[str]) -> np.ndarray:
     """Each candidate's word score from a word model fitted without its paper: what the trees
     are fitted on, so they weigh the score as it will be on papers it has not seen."""
-    out = np.zeros(len(y))
+    out = np.full(len(y), float(y.mean()) if len(y) else 0.0)  # one paper only: the prior
     folds = min(INNER_FOLDS, len(set(papers.tolist())))
     if folds < 2:
-        return fit_words(keys, y, words).scores(keys)
+        return out
     for train, test in GroupKFold(n_splits=folds).split(np.zeros(len(y)), y, papers):
         model = fit_words([keys[i] for i in train], y[train], words)
         out[test] = model.scores([keys[i] for i in test])
@@ -139,6 +142,8 @@ class _Fitted:
         full = np.hstack([x, self.words.scores(keys)[:, None]])
         if self.trees is not None:
             return self.trees.predict_proba(full)[:, 1]
+        if self.logistic is None:
+            raise ValueError("a fitted selector model has neither trees nor logistic weights")
         return self.logistic.predict_proba(self.scaler.transform(full))[:, 1]
 
 
@@ -156,13 +161,14 @@ def _model(x: np.ndarray, keys: Sequence[tuple[str, ...]], y: np.ndarray, papers
     return _Fitted(scaler, word_model, logistic=logistic)
 
 
-def out_of_fold(examples: Examples, kind: str = "trees", words: frozenset[str] | None = None) -> np.ndarray:
-    """Each candidate's probability from a model fitted without its question's paper."""
-    words = general_words(examples) if words is None else words
+def out_of_fold(examples: Examples, kind: str = "trees") -> np.ndarray:
+    """Each candidate's probability from a model fitted without its question's paper (its
+    general words too are found without it)."""
     groups = examples.paper
     p = np.zeros(len(examples.y))
     folds = min(FOLDS, len(set(groups)))
     for train, test in GroupKFold(n_splits=folds).split(examples.x, examples.y, groups):
+        words = general_words(examples, rows=train)
         model = _model(examples.x[train], [examples.keys[i] for i in train], examples.y[train], groups[train],
                        words, kind)
         p[test] = model.predict(examples.x[test], [examples.keys[i] for i in test])
@@ -201,9 +207,10 @@ def fit(examples: Examples, sources: Sequence[str], kind: str = "trees") -> tupl
     """The selector fitted on all examples, calibrated and thresholded out of fold."""
     if kind not in MODELS:
         raise ValueError(f"unknown model {kind!r}: one of {', '.join(MODELS)}")
-    words = general_words(examples)
-    model = _model(examples.x, examples.keys, examples.y, examples.paper, words, kind)
-    best_p, right = chosen(examples, out_of_fold(examples, kind, words))
+    if len(examples.y) == 0 or len(set(examples.y.tolist())) < 2:
+        raise ValueError("nothing to fit: the tune questions need candidates both right and wrong")
+    model = _model(examples.x, examples.keys, examples.y, examples.paper, general_words(examples), kind)
+    best_p, right = chosen(examples, out_of_fold(examples, kind))
     answerable = np.asarray([q.answerable for q in examples.questions])
     slope, bias = platt(best_p, right)
     confidence = 1.0 / (1.0 + np.exp(-(slope * logit(best_p) + bias)))

@@ -1,10 +1,11 @@
 """What kind of thing a question asks for (a person, a date, a time, a place, a sum of money, a
 number), and whether a candidate answer names one the question does not already name.
 
-A sentence that restates the question ("the request for a donation of £100 to the service") is
-near it in words but answers nothing; the one that says who proposed it names a person the
-question does not. These are the selector's answer-type features (qa/candidates.py); they say
-nothing about any paper, only about how English questions ask and how papers write the answer."""
+A sentence that restates the question ("the request for a grant to the village show") is near
+it in words but answers nothing; the one that says who proposed the grant names a person the
+question does not. These are the selector's answer-type features (qa/candidates.py), and the
+keys of its word model; they say nothing about any paper, only about how English questions ask
+and how papers write the answer."""
 
 from __future__ import annotations
 
@@ -17,46 +18,64 @@ from index.tokenize import tokenize
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 
-# The first that matches names the type; "what time" before "when", money before plain numbers.
-_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+# The question's own words for what it asks: the earliest in the question decides ("who
+# seconded the budget amendment?" asks for a person, "how much was spent when ...?" a sum).
+_ASKING: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("time", re.compile(r"\b(?:what|which|at what) time\b|\bhow late\b|\bwhat hour\b", re.I)),
-    ("date", re.compile(r"\bwhen\b|\bwhat (?:date|day|year|month)\b|\bwhich (?:date|day|year|month|meeting)\b"
-                        r"|\bhow long ago\b|\bdeadline\b", re.I)),
-    ("place", re.compile(r"\bwhere\b|\bwhich (?:venue|room|building|location|site|town|village|area|ward|school)\b"
-                         r"|\bwhat (?:venue|location|address)\b", re.I)),
-    ("money", re.compile(r"\bhow much\b|\bcost\b|\bbudget\b|\bgrant\b|\bfunding\b|\bspend\b|\bsalary\b|\bpaid\b"
-                         r"|\boverspend\b|\bsavings?\b|\b(?:what|which) (?:sum|amount)\b|\bprice\b", re.I)),
+    ("person", re.compile(r"\bwho(?:m|se)?\b|\bby whom\b", re.I)),
+    ("date", re.compile(r"\bwhen\b|\b(?:what|which) (?:date|day|year|month)\b|\bhow long ago\b", re.I)),
+    ("place", re.compile(r"\bwhere\b", re.I)),
+    ("money", re.compile(r"\bhow much\b|\b(?:what|which) (?:sum|amount|price)\b", re.I)),
     ("number", re.compile(r"\bhow (?:many|often|long|big)\b|\bwhat (?:percentage|proportion|number|rate|share|"
-                          r"level|figure|score|target|total)\b|\bper ?cent\b|%|\baverage\b|\bcount\b", re.I)),
-    ("person", re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:\w+ )?(?:councillors?|members?|officers?|person|people|"
-                          r"chair(?:man|person)?|director|mayor|clerk)\b|\bname of\b|\bby whom\b", re.I)),
+                          r"level|figure|score|target|total)\b", re.I)),
+)
+# Without such words, what the question is about: the first that matches.
+_ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("person", re.compile(r"\bwhich (?:\w+ )?(?:councillors?|members?|officers?|person|people|"
+                          r"chair(?:man|person)?|director|mayor|clerk)\b", re.I)),
+    ("date", re.compile(r"\bwhich meeting\b|\bdeadline\b", re.I)),
+    ("place", re.compile(r"\b(?:which|what) (?:venue|room|building|location|site|address)\b", re.I)),
+    ("money", re.compile(r"\bcost\b|\bbudget\b|\bgrant\b|\bfunding\b|\bspend\b|\bsalary\b|\bpaid\b"
+                         r"|\boverspend\b|\bsavings?\b|\bprice\b", re.I)),
+    ("number", re.compile(r"\bper ?cent\b|%|\baverage\b|\bcount\b", re.I)),
 )
 
 _TITLE = (r"(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Miss|Dr|Prof(?:essor)?|Sir|Dame|Lord|Lady|Rev(?:erend)?|"
           r"(?:Deputy )?Mayor)\.?")
+# Capitalised words that name bodies and papers, not people: "the Finance Committee" is no name.
+_BODIES = (r"(?:Council|Committee|County|Cabinet|Board|Panel|Appendix|Agenda|Item|Report|Minutes|Group|"
+           r"Service|Services|Team|Department|Directorate|Authority|Trust|Partnership|Policy|Plan|Strategy)")
+_OPENERS = r"(?:The|This|That|These|Those|A|An|In|On|At|For|Of|To|By|From|With|And|But|All|Any|Each|Our|Its|Their)"
 _NAMES: dict[str, re.Pattern[str]] = {
-    "person": re.compile(rf"\b{_TITLE}\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
-                         r"|\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+(?:Mc|Mac|O['’]|De|Van)?[A-Z][a-z]{2,}\b"
-                         r"|\b[A-Z]\.\s?[A-Z][a-z]{2,}\b"),
+    "person": re.compile(rf"\b{_TITLE}[ \t]+[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)?"
+                         rf"|\b(?!{_BODIES}\b|{_OPENERS}\b)[A-Z][a-z]+(?:[ \t]+[A-Z]\.)?[ \t]+(?:Mc|Mac|O['’]|De|Van)?"
+                         rf"(?!{_BODIES}\b)[A-Z][a-z]{{2,}}\b"
+                         r"|\b[A-Z]\.[ \t]?[A-Z][a-z]{2,}\b"),
     "date": re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
-                       rf"|\b{_MONTH}\s+\d{{4}}\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b|\b(?:19|20)\d{{2}}\b"
+                       rf"|\b{_MONTH}\s+\d{{4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\b\d{{1,2}}\.\d{{1,2}}\.\d{{4}}\b"
+                       r"|\b(?:in|since|by|until|from|during) (?:19|20)\d{2}\b|\b(?:19|20)\d{2}[/-]\d{2}\b"
                        r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I),
-    "time": re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:[ap]\.?m\b\.?|noon|o'clock)|\b\d{1,2}:\d{2}\b"
-                       r"|\bnoon\b|\bmidday\b", re.I),
-    "place": re.compile(r"\b(?:at|in)\s+(?:the\s+)?[A-Z][\w'’]+|\b(?:Chamber|Hall|Room|Centre|Center|House|Quay|"
-                        r"Street|Road|Library|Offices?|Building|School|Church|Park|Square|Lane|Avenue|Court)\b"),
-    "money": re.compile(r"[£$€]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion)\b)?"
-                        r"|\d[\d,.]*\s?(?:pounds|dollars|euros|k\b|m\b|bn\b|million|billion)", re.I),
-    "number": re.compile(r"\d[\d,.]*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-                         r"forty|fifty|hundred|half|none|nil|unanimous(?:ly)?)\b", re.I),
+    "time": re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:[ap]\.?m\b\.?|noon|o'clock)|\bnoon\b|\bmidday\b", re.I),
+    "place": re.compile(rf"\b(?:at|in)[ \t]+(?:the[ \t]+)?(?!(?i:{_MONTH})\b|{_BODIES}\b|Q\d)[A-Z][\w'’]+"
+                        r"|\b(?:Chamber|Hall|Room|Centre|Center|House|Quay|Street|Road|Library|Offices?|Building|"
+                        r"School|Church|Park|Square|Lane|Avenue|Court)\b"),
+    "money": re.compile(r"[£$€][ \t]?\d[\d,.]*(?:[ \t]?(?:k|m|bn|million|billion)\b)?"
+                        r"|\d[\d,.]*[ \t]?(?:pounds|dollars|euros)\b", re.I),
+    "number": re.compile(r"\d[\d,.]*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                         r"thirty|forty|fifty|hundred|half|none|nil|unanimous(?:ly)?)\b", re.I),
 }
 # Words of a match that say what it is, not which one: a title before a name, "at"/"in" before a place.
-_FRAME = frozenset(tokenize("cllr cllrs councillor councillors mr mrs ms miss dr at in the"))
+_FRAME = frozenset(tokenize("cllr cllrs councillor councillors mr mrs ms miss dr prof professor sir dame lord "
+                            "lady rev reverend mayor deputy at in the since by until from during"))
 
 
 def asked_type(question: str) -> str | None:
-    """The kind of answer the question asks for, or None when it asks for none of these."""
-    return next((kind for kind, pattern in _ASKS if pattern.search(question)), None)
+    """The kind of answer the question asks for, or None when it asks for none of these: the
+    question's earliest asking words, else the first thing it is about."""
+    found = [(m.start(), kind) for kind, pattern in _ASKING for m in [pattern.search(question)] if m]
+    if found:
+        return min(found)[1]
+    return next((kind for kind, pattern in _ABOUT if pattern.search(question)), None)
 
 
 def names_new(kind: str, text: str, known: Iterable[str]) -> bool:
@@ -88,9 +107,12 @@ def question_class(question: str, own: str | None = None) -> str:
 
 
 _DIGIT, _LOWER, _UPPER, _RUN = re.compile(r"\d"), re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"(.)\1+")
+_COMMON = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*[a-z](?![\w'’-])")
+_OPENING = re.compile(r"^[^\w\n]*([A-Z][a-z]+)(?=[ ,:]+[a-z])", re.M)
+CACHED = 20_000  # texts whose shapes and words are kept: the chunks asked about again and again
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=CACHED)
 def shapes(text: str) -> frozenset[str]:
     """The shapes of a text's words: digits as 9, lower-case letters as a, capitals as A, runs
     folded ("£42,128" -> "£9,9", "Cllr" -> "Aa", "(b)" -> "(a)")."""
@@ -101,20 +123,15 @@ def shapes(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=CACHED)
 def common_words(text: str) -> tuple[str, ...]:
     """The tokens of a text's words written in lower case: council English ("resolved",
     "seconded"), not the names, codes and figures of one council's papers, which a word model
     fitted on a few councils must not learn (their shapes it may). A capitalised word that
-    opens a line before a lower-case one ("Proposed by") is a common word too; a name opening
-    a line is followed by another ("Kent County Council", "Cllr Evans")."""
+    opens a line before a lower-case one ("Proposed by") counts too: mostly such a word is an
+    opening verb or noun, though a surname that opens a line before a verb slips through."""
     found = _OPENING.findall(text) + _COMMON.findall(text)
     return tuple(dict.fromkeys(tokenize(" ".join(found).lower())))
-
-
-_COMMON = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*[a-z](?![\w'’-])")
-_OPENING = re.compile(r"^[^\w\n]*([A-Z][a-z]+)(?=[ ,:]+[a-z])", re.M)
 
 
 def word_keys(question_class: str, text: str, known: Set[str]) -> tuple[str, ...]:

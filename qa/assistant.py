@@ -72,7 +72,8 @@ class Assistant:
         if settings.answerer not in ANSWERERS:
             raise QueryError(f"CLERK_ANSWERER must be one of {', '.join(ANSWERERS)}, not {settings.answerer!r}")
         self.index = index
-        self._selector = selector
+        # Loaded now when it answers: the first question must not pay for reading the trees.
+        self._selector = selector if selector is not None or settings.answerer != "selector" else Selector.load()
         self.embedder = embedder.for_kind(index.vector_kind)
         self.settings = settings
         self.views = Views(index)

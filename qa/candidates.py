@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from corpus.sentences import sentences, strip_span
 from corpus.tables import cells_of
 from index.builder import sentence_units
 from index.tokenize import tokenize
-from qa.answer_types import asked_type, names_new, new_share, question_class, word_keys
+from qa.answer_types import CACHED, asked_type, names_new, new_share, question_class, word_keys
 from qa.extraction import (
     MAX_ANSWER,
     Extract,
@@ -274,9 +274,9 @@ def _window(text: str, span: _Span) -> set[str]:
     return set(_tokens(text[max(0, span.start - WINDOW):span.end + WINDOW // 2]))
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=CACHED)
 def _tokens(text: str) -> tuple[str, ...]:
-    """A span's tokens, kept: the same chunks come back for question after question."""
+    """A span's tokens, kept (the CACHED latest): the same chunks come back question after question."""
     return tuple(tokenize(text))
 
 

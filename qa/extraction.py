@@ -222,8 +222,8 @@ def sentence_answer(question: str, chunk: Chunk, vocab: Vocabulary | None = None
 def _on_to_what_is_asked(text: str, spans: list[tuple[int, int]], start: int, end: int,
                          wants: re.Pattern[str], question: str) -> int:
     """A sentence that names the subject but not the figure, date or name asked for takes the
-    next sentence of its paragraph when that holds it ("Wales Air Ambulance – request for
-    donation. Councillors agreed to give £50.")."""
+    next sentence of its paragraph when that holds it ("Village show – request for a
+    grant. Councillors agreed to give £50.")."""
     if _has_shape(wants, _NUMBERING.sub("", text[start:end], count=1), question):
         return end
     following = next(((a, b) for a, b in spans if a >= end), None)

@@ -1,12 +1,12 @@
 """Who moved, proposed or seconded a motion, who chaired a meeting, and how a recorded vote went,
 read from the ways minutes write them:
 
-    "On the proposal of Cllr. Lynch, seconded by Cllr. Donegan the minutes were adopted."
-    "Request proposed by Cllr Richards & seconded by Cllr Evans."
-    "Mr Brady proposed, and Ms Meade seconded the following amendment:"
-    "R2024-058 D. Yemm, S. Foote:"            (resolution number, mover, seconder)
-    "Councillors Daly (Chairperson), Butler, ..."    "PRESENT IN THE CHAIR: Councillor J. Collins"
-    "For (13) Mr Baker, Mr Bond, ... Against (42) ... Abstain (2)"
+    "On the proposal of Cllr. Quinn, seconded by Cllr. Ahmed the minutes were adopted."
+    "Request proposed by Cllr Brown & seconded by Cllr Patel."
+    "Mr Grey proposed, and Ms Osei seconded the following amendment:"
+    "R2024-001 A. Smith, B. Jones:"            (resolution number, mover, seconder)
+    "Councillors Lee (Chairperson), Shaw, ..."    "PRESENT IN THE CHAIR: Councillor K. Moss"
+    "For (13) Mr Hart, Mr Khan, ... Against (42) ... Abstain (2)"
 
 A question asking for one of these is answered with the name or the tally itself, from the
 occurrence whose surroundings share most of the question's words.
@@ -31,7 +31,7 @@ _ROLES: dict[str, list[re.Pattern[str]]] = {
         re.compile(rf"(?i:proposal|motion)\s+(?i:of)\s+{_NAMED}"),
         re.compile(rf"(?i:mover)\s*:\s*{_NAMED}"),
         re.compile(rf"{_NAMED}\s+(?:(?i:formally|then|duly)\s+)?(?i:proposed|moved|nominated)\b"),
-        # A resolution number, then mover and seconder: "R2024-058 D. Yemm, S. Foote:"
+        # A resolution number, then mover and seconder: "R2024-001 A. Smith, B. Jones:"
         re.compile(rf"(?m:^)[A-Z]{{0,3}}\d{{2,4}}[-/.]\d+\s+{_NAMED},\s*{PERSON}\s*[:;]"),
     ],
     "seconder": [

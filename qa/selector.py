@@ -71,8 +71,16 @@ class Selector:
     _booster: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        columns = len(FEATURES) + (self.words is not None)
+        if not len(self.mean) == len(self.scale) == len(self.coef) == columns:
+            raise SelectorError(f"the selector's weights are for {len(self.coef)} columns, this code makes "
+                                f"{columns}: refit them with `python -m eval fit`")
         if self.trees is not None:
-            object.__setattr__(self, "_booster", _booster(self.trees))
+            booster = _read_trees(self.trees)
+            if booster.num_feature() != columns:
+                raise SelectorError(f"the selector's trees read {booster.num_feature()} columns, this code makes "
+                                    f"{columns}: refit them with `python -m eval fit`")
+            object.__setattr__(self, "_booster", booster)
 
     @property
     def kind(self) -> str:
@@ -128,7 +136,7 @@ class Selector:
             calibration=(float(calibration.get("slope", 1.0)), float(calibration.get("bias", 0.0))),
             threshold=float(data["threshold"]), meta=dict(data.get("meta") or {}),
             trees=data.get("trees"),
-            words=WordModel.from_json(data["words"]) if data.get("words") else None,
+            words=WordModel.from_json(data["words"]) if "words" in data else None,
         )
 
     @classmethod
@@ -151,7 +159,7 @@ class Selector:
         return cls(np.zeros(n), np.ones(n), coef, -1.0, (1.0, 0.0), 0.3)
 
 
-def _booster(trees: str) -> lightgbm.Booster:
+def _read_trees(trees: str) -> lightgbm.Booster:
     """The LightGBM booster saved as text (imported only when a fitted selector holds one)."""
     import lightgbm
 

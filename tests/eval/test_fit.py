@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from eval import fit as fitting
 from eval.questions import Question
@@ -72,3 +73,20 @@ def test_a_fitted_selector_picks_the_right_candidates_and_round_trips(tmp_path: 
 def test_the_logistic_kind_fits_too() -> None:
     selector, figures = fitting.fit(_examples(), ["made-up.jsonl"], kind="logistic")
     assert selector.kind == "logistic" and figures["oof_chosen_right"] > 0.8
+
+
+def test_the_saved_selector_scores_as_the_fitted_model() -> None:
+    examples = _examples()
+    selector, _ = fitting.fit(examples, ["made-up.jsonl"])
+    words = fitting.general_words(examples)
+    model = fitting._model(examples.x, examples.keys, examples.y, examples.paper, words)  # same seed
+    candidates = [Candidate(0, 0, 1, None, tuple(examples.x[i]), keys=examples.keys[i]) for i in range(30)]
+    assert np.allclose(selector.probabilities(candidates), model.predict(examples.x[:30], examples.keys[:30]))
+
+
+def test_nothing_to_fit_is_an_error_in_words() -> None:
+    examples = _examples()
+    none_right = fitting.Examples(examples.x, np.zeros_like(examples.y), examples.question, examples.questions,
+                                  examples.groups, examples.keys)
+    with pytest.raises(ValueError, match="both right and wrong"):
+        fitting.fit(none_right, ["made-up.jsonl"])

@@ -121,7 +121,7 @@ def test_trees_round_trip_with_the_same_probabilities(assistant: Assistant, tmp_
     selector.save(tmp_path / "w.json")
     again = Selector.load(tmp_path / "w.json")
     _, found = assistant.candidates("what was NI 59 in Q3?")
-    assert again.kind == selector.kind
+    assert found and selector.kind == again.kind == "trees"
     assert np.allclose(again.probabilities(found), selector.probabilities(found))
     assert all(0.0 <= p <= 1.0 for p in again.probabilities(found))
 
@@ -132,4 +132,15 @@ def test_unreadable_trees_are_refused_with_a_reason(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(SelectorError, match="trees cannot be read"):
+        Selector.load(path)
+
+
+def test_weights_for_other_columns_are_refused_on_load(tmp_path: Path) -> None:
+    """Trees fitted with the word model's score cannot read candidates without it: refused when
+    loaded, with what to do, not a crash at the first question."""
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    data.pop("words")
+    path = tmp_path / "nowords.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SelectorError, match="columns.*refit"):
         Selector.load(path)

@@ -118,11 +118,9 @@
   function show() {
     const turn = ++shown;
     clearMarks();
+    neighbours = { previous: null, next: null }; // until this span's own neighbours arrive
+    prev.disabled = next.disabled = true;
     const spans = spansFromHash();
-    if (spans === null || spans === "invalid") {
-      neighbours = { previous: null, next: null };
-      prev.disabled = next.disabled = true;
-    }
     if (spans === null) {
       panel.hidden = true;
       return;
