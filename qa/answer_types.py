@@ -45,7 +45,8 @@ _TITLE = (r"(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Miss|Dr|Prof(?:essor)?|Sir|Dame|Lor
 # Capitalised words that name bodies and papers, not people: "the Finance Committee" is no name.
 _BODIES = (r"(?:Council|Committee|County|Cabinet|Board|Panel|Appendix|Agenda|Item|Report|Minutes|Group|"
            r"Service|Services|Team|Department|Directorate|Authority|Trust|Partnership|Policy|Plan|Strategy)")
-_OPENERS = r"(?:The|This|That|These|Those|A|An|In|On|At|For|Of|To|By|From|With|And|But|All|Any|Each|Our|Its|Their)"
+_OPENERS = (r"(?:The|This|That|These|Those|A|An|In|On|At|For|Of|To|By|From|With|And|But|All|Any|Each|Our|"
+            r"Its|Their)")
 _NAMES: dict[str, re.Pattern[str]] = {
     "person": re.compile(rf"\b{_TITLE}[ \t]+[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)?"
                          rf"|\b(?!{_BODIES}\b|{_OPENERS}\b)[A-Z][a-z]+(?:[ \t]+[A-Z]\.)?[ \t]+(?:Mc|Mac|O['’]|De|Van)?"
