@@ -255,7 +255,10 @@ def fit(
         selector, figures = fitting.fit(examples, [str(f) for f in files], model)
     except ValueError as exc:
         raise _fail(f"error: {exc}") from None
-    selector.save(out)
+    try:
+        selector.save(out)
+    except OSError as exc:
+        raise _fail(f"error: cannot write the weights to {out} ({exc.strerror})") from None
     typer.echo(" ".join(f"{k}={v}" for k, v in figures.items()) + f" threshold={selector.threshold:.3f}")
     typer.echo(f"weights written to {out}")
 

@@ -167,6 +167,8 @@ def out_of_fold(examples: Examples, kind: str = "trees") -> np.ndarray:
     groups = examples.paper
     p = np.zeros(len(examples.y))
     folds = min(FOLDS, len(set(groups)))
+    if folds < 2:
+        raise ValueError("the tune questions are all about one paper: fitting out of fold needs two or more")
     for train, test in GroupKFold(n_splits=folds).split(examples.x, examples.y, groups):
         words = general_words(examples, rows=train)
         model = _model(examples.x[train], [examples.keys[i] for i in train], examples.y[train], groups[train],

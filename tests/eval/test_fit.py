@@ -90,3 +90,11 @@ def test_nothing_to_fit_is_an_error_in_words() -> None:
                                   examples.groups, examples.keys)
     with pytest.raises(ValueError, match="both right and wrong"):
         fitting.fit(none_right, ["made-up.jsonl"])
+
+
+def test_questions_about_one_paper_cannot_be_fitted_out_of_fold() -> None:
+    examples = _examples()
+    one = fitting.Examples(examples.x, examples.y, examples.question, examples.questions,
+                           tuple("paper0.pdf" for _ in examples.groups), examples.keys)
+    with pytest.raises(ValueError, match="one paper"):
+        fitting.fit(one, ["made-up.jsonl"])
