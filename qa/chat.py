@@ -1,4 +1,4 @@
-"""Follow-up questions: reading "And in Q4?" in the light of the turn before it."""
+"""Follow-up questions: reading a short "And for the next quarter?" in the light of the turn before it."""
 
 from __future__ import annotations
 

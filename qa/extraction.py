@@ -432,7 +432,7 @@ _ASKS_ACRONYM = re.compile(
 
 
 def asked_acronym(question: str, acronyms: dict[str, str]) -> str | None:
-    """The acronym a "What is the CICC?" / "MST stands for?" question asks about."""
+    """The acronym a "What is the ABC?" / "XYZ stands for?" question asks about."""
     m = _ASKS_ACRONYM.match(question)
     if not m:
         return None
