@@ -109,9 +109,7 @@ class Embedder:
         """One unit vector per text, in order; repeated texts are encoded once."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        slots: dict[str, int] = {}
-        inverse = np.fromiter((slots.setdefault(t, len(slots)) for t in texts), dtype=np.int64, count=len(texts))
-        unique = list(slots)
+        unique, inverse = unique_texts(texts)
         threads = self.query_threads if len(unique) <= QUERY_TEXTS else self.threads
         model = self.model
         if isinstance(model, OnnxEncoder):
@@ -140,3 +138,11 @@ class Embedder:
         vectors = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
                                show_progress_bar=progress, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def unique_texts(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """Each text once, in first-seen order, and where each of `texts` is among them: the vectors
+    of the unique texts, indexed by the second, are the vectors of all."""
+    slots: dict[str, int] = {}
+    inverse = np.fromiter((slots.setdefault(t, len(slots)) for t in texts), dtype=np.int64, count=len(texts))
+    return list(slots), inverse

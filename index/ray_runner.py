@@ -26,7 +26,7 @@ from ray.util import ActorPool
 
 from corpus.errors import ClusterError, ReadError
 from corpus.ingest import Outcome, read_outcome, sha256_of
-from index.embedder import Embedder
+from index.embedder import Embedder, unique_texts
 from index.reading import Job, Result
 
 log = logging.getLogger(__name__)
@@ -153,9 +153,7 @@ class RayRunner:
             self._release()
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
-        slots: dict[str, int] = {}
-        inverse = np.fromiter((slots.setdefault(t, len(slots)) for t in texts), dtype=np.int64, count=len(texts))
-        unique = list(slots)
+        unique, inverse = unique_texts(texts)
         size = max(1, min(BATCH_TEXTS, math.ceil(len(unique) / len(self._actors))))
         # Groups batched as one local call batches them: the vectors do not depend on the cluster.
         groups = self.embedder.groups(unique, size)

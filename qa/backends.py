@@ -67,11 +67,10 @@ def open_backend(index: Index, settings: Settings) -> Backend:
     """The backend the settings name, over `index` (an access level's view of the build)."""
     if settings.backend == "builtin":
         return BuiltinBackend(index)
-    if settings.backend == "milvus":
-        from qa.milvus_backend import MilvusBackend
+    _known(settings)
+    from qa.milvus_backend import MilvusBackend
 
-        return MilvusBackend.open(index, settings)
-    raise BackendError(f"CLERK_BACKEND must be one of {', '.join(BACKENDS)}, not {settings.backend!r}")
+    return MilvusBackend.open(index, settings)
 
 
 def shared_backend(index: Index, settings: Settings) -> Backend | None:
@@ -86,8 +85,7 @@ def sync_backend(settings: Settings, rebuild: bool = False) -> str | None:
     builtin backend is the build). A line saying what was done, None when nothing was."""
     if settings.backend == "builtin":
         return None
-    if settings.backend != "milvus":
-        raise BackendError(f"CLERK_BACKEND must be one of {', '.join(BACKENDS)}, not {settings.backend!r}")
+    _known(settings)
     from index.milvus import MilvusStore
     from index.milvus_sync import sync
     from index.store import IndexStore
@@ -100,3 +98,8 @@ def sync_backend(settings: Settings, rebuild: bool = False) -> str | None:
         return sync(milvus, store.load(settings.model), rebuild).line()
     finally:
         milvus.close()
+
+
+def _known(settings: Settings) -> None:
+    if settings.backend not in BACKENDS:
+        raise BackendError(f"CLERK_BACKEND must be one of {', '.join(BACKENDS)}, not {settings.backend!r}")

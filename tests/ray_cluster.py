@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,16 +17,13 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from tests.processes import free_port
+
 RAY = str(Path(sys.executable).with_name("ray"))
 # The object store is a shared-memory budget; the ingest's objects (parsed files, vectors) are small.
 OBJECT_STORE_BYTES = 200 * 2**20
 START_TIMEOUT_S = 120
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LocalCluster:

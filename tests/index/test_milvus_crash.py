@@ -6,7 +6,6 @@ by a process of its own, as a cluster would be, so the killed ingest and the che
 from __future__ import annotations
 
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -21,17 +20,12 @@ from index.store import IndexStore
 from qa.assistant import Assistant
 from qa.settings import Settings
 from tests.index.test_crash import ANSWER, QUESTION, REPO, ingest_command, kill_at_random, kill_when, start
-from tests.processes import stop
+from tests.processes import free_port, stop
 
 pytestmark = pytest.mark.slow
 
 KILLS_AT_RANDOM = 2
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture()

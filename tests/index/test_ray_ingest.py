@@ -20,7 +20,8 @@ from index.store import IndexStore
 from qa.assistant import Assistant
 from qa.settings import Settings
 from tests.corpus import fixtures
-from tests.ray_cluster import LocalCluster, free_port
+from tests.processes import free_port
+from tests.ray_cluster import LocalCluster
 
 REPO = Path(__file__).parents[2]
 PAPERS = Path(__file__).parents[1] / "data" / "papers"

@@ -12,7 +12,7 @@ from corpus.errors import ClusterError
 from corpus.ingest import sha256_of
 from index.ray_runner import _probe, read_on_node
 from index.reading import Job
-from tests.ray_cluster import free_port
+from tests.processes import free_port
 
 PAPERS = Path(__file__).parents[1] / "data" / "papers"
 

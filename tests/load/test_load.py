@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ import pytest
 
 from qa.assistant import Assistant
 from qa.settings import Settings
-from tests.processes import stop
+from tests.processes import free_port, stop
 
 pytestmark = pytest.mark.slow
 
@@ -48,11 +47,6 @@ QUERIES = ["caseload", "NI 59 Q3", "Corporate Parenting Strategy", "assistive te
            "Regulation 33 visits", "apologies for absence", "Children in Care Council", "lung cancer champions",
            "initial assessments within 7 working days", "MST pilots", "year end performance"]
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:
