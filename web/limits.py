@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from corpus.errors import QuotaExceeded
@@ -104,11 +104,10 @@ def _seconds(wait: float) -> int:
 
 
 def enforce(bucket: TokenBucket, key: str, what: str) -> None:
+    """Count one request of `key`; raises QuotaExceeded (a 429 with Retry-After) when none is left."""
     wait = bucket.take(key)
     if wait > 0:
-        seconds = _seconds(wait)
-        raise HTTPException(429, f"Too many {what} from this client; try again in {seconds} s.",
-                            headers={"Retry-After": str(seconds)})
+        raise QuotaExceeded(f"Too many {what} from this client; try again in {_seconds(wait)} s.", _seconds(wait))
 
 
 QUESTIONS, SEARCHES = "questions", "searches"
@@ -128,13 +127,12 @@ class Quotas:
         """Count one request; raises QuotaExceeded when the viewer has none left."""
         token = viewer.service
         if token is None:
-            wait = self._clients[what].take(client_key(viewer, address))
-            message = f"Too many {what} from this client; try again in {{s}} s."
-        else:
-            wait = self._service(what, token).take(token.digest)
-            message = f"This service token's quota of {token.rate:g} {what} a second is used up; try again in {{s}} s."
+            enforce(self._clients[what], client_key(viewer, address), what)
+            return
+        wait = self._service(what, token).take(token.digest)
         if wait > 0:
-            raise QuotaExceeded(message.format(s=_seconds(wait)), _seconds(wait))
+            raise QuotaExceeded(f"This service token's quota of {token.rate:g} {what} a second is used up; "
+                                f"try again in {_seconds(wait)} s.", _seconds(wait))
 
     def _service(self, what: str, token: Token) -> TokenBucket:
         """One bucket table per kind and rate, keyed by token digest (a token's rate never changes)."""
