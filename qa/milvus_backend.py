@@ -58,6 +58,7 @@ class MilvusBackend:
         self.store = store
         self.rows = {chunk.id: row for row, chunk in enumerate(index.chunks)}
         self._dimension = int(index.vectors.shape[1])
+        self._generation: str | None = None
         self._generation = self._resolve()
         self._resolved = time.monotonic()
 
@@ -71,21 +72,23 @@ class MilvusBackend:
         return MilvusBackend(self.store, index)
 
     def _resolve(self) -> str:
+        """The live generation, checked and loaded when it is not the one searched already."""
         generation = self.store.live()
         if generation is None:
             raise BackendError(f"Milvus at {self.store.uri} holds no collections named {self.store.prefix}: run "
                                "`python -m qa ingest corpus/papers` with CLERK_BACKEND=milvus")
+        if generation == self._generation:
+            return generation  # checked when it went live; its vectors' size never changes
         if self.store.dimension(generation) != self._dimension:
             raise BackendError(f"Milvus collection {generation} holds vectors of {self.store.dimension(generation)} "
                                f"dimensions, the index {self._dimension}: run `python -m qa ingest corpus/papers "
                                "--rebuild` with CLERK_BACKEND=milvus")
-        if generation != getattr(self, "_generation", None):
-            self.store.load(generation)
+        self.store.load(generation)
         return generation
 
     @property
     def generation(self) -> str:
-        if time.monotonic() - self._resolved > RESOLVE_SECONDS:
+        if self._generation is None or time.monotonic() - self._resolved > RESOLVE_SECONDS:
             self._generation, self._resolved = self._resolve(), time.monotonic()
         return self._generation
 
