@@ -58,23 +58,21 @@ def sync(milvus: MilvusStore, index: Index, rebuild: bool = False) -> SyncReport
             milvus.prune()  # what a killed rebuild left
             return SyncReport(live, False, upserted, deleted, time.perf_counter() - started)
     generation = milvus.create(index.vectors.shape[1], len(vectors))
-    written = milvus.write(f"{generation}_vectors", vectors.values())
-    for level in LEVELS:
-        written += milvus.write(milvus.text_name(generation, level), texts[level].values())
+    written = sum(milvus.write(name, rows.values()) for name, rows in _targets(milvus, generation, texts, vectors))
     milvus.flush(generation)
     milvus.publish(generation)
     log.info("milvus generation %s is live", generation)
     return SyncReport(generation, True, written, 0, time.perf_counter() - started)
 
 
+def _targets(milvus: MilvusStore, generation: str, texts: dict[str, dict[str, TextRow]],
+             vectors: dict[str, VectorRow]) -> list[tuple[str, dict[str, TextRow] | dict[str, VectorRow]]]:
+    """Each collection of a generation (MilvusStore.collections' order) with the rows it holds."""
+    return list(zip(milvus.collections(generation), [vectors, *(texts[level] for level in LEVELS)]))
+
+
 def _plans(milvus: MilvusStore, live: str, texts: dict[str, dict[str, TextRow]],
            vectors: dict[str, VectorRow]) -> list[tuple[str, Changes, dict[str, TextRow] | dict[str, VectorRow]]]:
     """For each collection of the live generation: what to upsert and delete, and the rows."""
-    plans: list[tuple[str, Changes, dict[str, TextRow] | dict[str, VectorRow]]] = []
-    name = f"{live}_vectors"
-    plans.append((name, Changes.between(milvus.held(name), {i: r.sig for i, r in vectors.items()}), vectors))
-    for level in LEVELS:
-        name = milvus.text_name(live, level)
-        rows = texts[level]
-        plans.append((name, Changes.between(milvus.held(name), {i: r.sig for i, r in rows.items()}), rows))
-    return plans
+    return [(name, Changes.between(milvus.held(name), {i: r.sig for i, r in rows.items()}), rows)
+            for name, rows in _targets(milvus, live, texts, vectors)]
