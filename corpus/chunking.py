@@ -22,6 +22,9 @@ from corpus.tables import Row, is_table_line, parse_rows
 MAX_WORDS = 110
 RESOLUTION_MAX_WORDS = 260
 OVERLAP_MAX_WORDS = 35
+# A heading, or text of more words than this (not a page number), between two tables means the
+# second is a table of its own, not the first running on over a page.
+HEADER_GAP_WORDS = 3
 _ITEM = re.compile(r"^(?:minute\s+)?(\d{1,4}(?:/\d{2,4})?)[.:)]?\s+(\S.{2,200})$", re.I)
 _RESOLVED = re.compile(r"^(?:it was\s+)?(?:resolved|agreed|decision)\b", re.I)
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
@@ -198,6 +201,7 @@ class Chunker:
                 unit = Unit(unit.item, unit.item_heading, block.lines[0].plain, unit.resolution)
                 caption = block.lines[0].plain
                 pending = [block]  # the title opens its section's first chunk
+                header = ()
                 continue
             item = item_of(block, part.kind)
             first = block.lines[0].plain
@@ -229,6 +233,8 @@ class Chunker:
             else:
                 pending.append(block)
                 caption = block.lines[-1].plain if block.words <= 25 else caption
+            if not block.table and (block.words > HEADER_GAP_WORDS or is_heading(block)):
+                header = ()  # a table over a page goes on under its header; one after a heading or prose has its own
         yield from self._prose(part, unit, pending)
 
     def _prose(self, part: Part, unit: Unit, blocks: list[Block]) -> Iterator[Chunk]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from corpus.lines import Line, plain
 
+_LABELLED = re.compile(r"^[A-Za-z][\w ()/&'-]{0,30}:\s*\S")
 _NUMERIC = re.compile(r"^[£$€]?[-+]?\d[\d,.]*\s*%?$|^n/?a$|^-$", re.I)
 
 
@@ -23,6 +24,25 @@ class Row:
 
 def cells_of(raw: str) -> tuple[str, ...]:
     return tuple(raw.split("\t"))
+
+
+def line_cells(text: str) -> list[tuple[int, int, int, int]]:
+    """Each cell of each line of a table row's text, as (line, column, start, end) offsets into
+    it: a row that ran onto a second line (a wrapped cell, labelled figures) keeps its lines'
+    columns apart instead of gluing one line's last cell to the next one's first."""
+    out, pos = [], 0
+    for n, line in enumerate(text.split("\n")):
+        at = pos
+        for column, cell in enumerate(line.split("\t")):
+            out.append((n, column, at, at + len(cell)))
+            at += len(cell) + 1
+        pos += len(line) + 1
+    return out
+
+
+def own_label(cell: str) -> str | None:
+    """The label a "Label: value" cell carries ("Latest" of "Latest: 84%")."""
+    return plain(cell).split(":", 1)[0].strip() if _LABELLED.match(plain(cell)) else None
 
 
 def filled(cells: tuple[str, ...]) -> list[str]:
@@ -49,7 +69,8 @@ def parse_rows(block: list[Line], inherited: tuple[str, ...] = ()) -> tuple[list
     The first row is the header when it looks like one; otherwise the header of the table
     just above (`inherited`) continues, as when a table runs over a page. A line with a single
     filled cell is a group label ("General", "Involve Me") for the rows under it. A row whose
-    first cell is empty continues the row above it (a cell that wrapped onto a new line).
+    first cell is empty continues the row above it (a cell that wrapped onto a new line), and so
+    does a row of labelled values only ("Latest: 84%\tTarget: 92%" under the indicator it scores).
     """
     header = inherited
     group: str | None = None
@@ -69,7 +90,8 @@ def parse_rows(block: list[Line], inherited: tuple[str, ...] = ()) -> tuple[list
             header, group, first = tuple(plain(c) for c in cells), None, False
             continue
         first = False
-        if rows and not cells[0].strip() and len(values) <= 2 and rows[-1].end == line.start - 1:
+        wrapped = not cells[0].strip() and len(values) <= 2
+        if rows and (wrapped or _describes(values, rows[-1])) and rows[-1].end == line.start - 1:
             last = rows[-1]
             rows[-1] = Row(last.start, line.end, last.cells, last.header, last.group)
             continue
@@ -77,6 +99,13 @@ def parse_rows(block: list[Line], inherited: tuple[str, ...] = ()) -> tuple[list
     if _contents_page(rows):
         return [], header
     return rows, header
+
+
+def _describes(values: list[str], above: Row) -> bool:
+    """Cells that are all "Label: value" give the figures of the row above, when that row names
+    something itself (its first cell is no "Label: value")."""
+    first = filled(above.cells)[:1]
+    return all(_LABELLED.match(plain(v)) for v in values) and bool(first) and not _LABELLED.match(plain(first[0]))
 
 
 def _contents_page(rows: list[Row]) -> bool:

@@ -16,7 +16,7 @@ import numpy as np
 from corpus.document import Chunk
 from corpus.lines import marked_heading, shouting
 from corpus.sentences import sentences, strip_span
-from corpus.tables import cells_of
+from corpus.tables import line_cells, own_label
 from index.builder import sentence_units
 from index.tokenize import tokenize
 from qa.answer_types import CACHED, asked_type, names_new, new_share, question_class, word_keys
@@ -132,19 +132,22 @@ def _prose_spans(chunk: Chunk) -> list[_Span]:
 
 
 def _cell_spans(question: str, chunk: Chunk) -> list[_Span]:
-    """Each cell of a table row but the one naming the row, labelled 'row — column'."""
-    cells = cells_of(chunk.text)
+    """Each cell of a table row but the one naming the row, labelled 'row — column' (the
+    column a cell carries itself, "Latest: 84%", before the header's)."""
+    cells = line_cells(chunk.text)
+    first = tuple(chunk.text[a:b] for n, _, a, b in cells if n == 0)
     if len(cells) < 2:
         return []
-    at = label_column(cells)
-    row = cells[at].strip()
-    out, pos = [], 0
-    for i, cell in enumerate(cells):
-        start, end = strip_span(chunk.text, pos, pos + len(cell))
-        pos += len(cell) + 1
-        if i == at:
+    at = label_column(first)
+    row = first[at].strip()
+    out = []
+    for n, i, a, b in cells:
+        if n == 0 and i == at:
             continue
-        header = chunk.header[i] if i < len(chunk.header) else ""
+        start, end = strip_span(chunk.text, a, b)
+        if n > 0 and start == end:
+            continue  # the indent of a line that continues the row, not a cell of it
+        header = own_label(chunk.text[start:end]) or (chunk.header[i] if i < len(chunk.header) else "")
         label = f"{row} — {header or f'column {i + 1}'}"
         score = column_score(question, header) if header else 0.0
         out.append(_Span(start, end, "cell", label, score, empty_cell=start == end))

@@ -50,6 +50,9 @@ NI59 - Initial assessments within 7 working days\t80%\t41% (50% as of Dec)\t41%
 NI 60 - Core assessments within 35 working days\t80%\t53%\t61%
 """
 
+# An indicator as performance reports print it: a label too long for a header, its figures under it.
+KPI = "Freedom of Information (FOI) / Environmental Information Regulation (EIR) requests completed within 20 working days"
+
 
 def chunks_of(text: str, source: str = "pack.txt", pages: tuple[PageMark, ...] = ()) -> list[Chunk]:
     return Chunker(source, text, pages).chunks()
@@ -168,6 +171,23 @@ def test_table_rows_are_chunks_with_their_header() -> None:
     assert "Columns: Indicator | Target | Quarter 3 | Quarter 4" in rows[0].context
     assert "\n" not in rows[0].text
     assert_exact(TABLE, rows)
+
+
+def test_a_table_under_its_own_heading_does_not_take_the_header_of_one_above() -> None:
+    text = ("Quarterly report on performance\n\nIndicator\tTarget\tQuarter 3\nNI 59\t80%\t41%\n\n"
+            f"## Key Performance Indicators\n\n{KPI}\t\t\tRED\n"
+            "Latest: 84%\tTarget: 92%\tPrevious: 77%\n")
+    first, second = [c for c in chunks_of(text) if c.kind == "table"]
+    assert first.header == ("Indicator", "Target", "Quarter 3")
+    assert second.header == ()
+    assert second.text.endswith("Previous: 77%")
+
+
+def test_a_table_over_a_page_break_keeps_its_header() -> None:
+    text = ("Quarterly report on performance\n\nIndicator\tTarget\tQuarter 3\nNI 59\t80%\t41%\n\n"
+            "Page 7\n\nNI 60\t70%\t66%\n")
+    rows = [c for c in chunks_of(text) if c.kind == "table"]
+    assert [c.header for c in rows] == [("Indicator", "Target", "Quarter 3")] * 2
 
 
 def test_ruled_lines_give_no_chunks() -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from corpus.lines import split_lines
 from corpus.tables import Row, column_of, looks_like_header, parse_rows
 
+# An indicator as performance reports print it: a label too long for a header, its figures under it.
+KPI = "Freedom of Information (FOI) / Environmental Information Regulation (EIR) requests completed within 20 working days"
+
 
 def rows_of(text: str, inherited: tuple[str, ...] = ()) -> tuple[list[Row], tuple[str, ...]]:
     return parse_rows(split_lines(text), inherited)
@@ -35,6 +38,22 @@ def test_a_line_with_empty_first_cell_continues_the_row_above() -> None:
     rows, _ = rows_of(text)
     assert len(rows) == 2
     assert text[rows[0].start : rows[0].end] == "NI 59\t67%\t45%\n\t(cum)\t(sept)"
+
+
+def test_a_row_of_labelled_figures_continues_the_indicator_above_it() -> None:
+    text = (f"{KPI}\t\t\tRED\n"
+            "Latest: 84%\tTarget: 92%, Floor 90%\tPrevious: 77% (Red)\t\n"
+            "Cabinet Member\tDylan Jeffrey\n")
+    rows, _ = rows_of(text)
+    assert [text[r.start : r.end] for r in rows] == [
+        f"{KPI}\t\t\tRED\nLatest: 84%\tTarget: 92%, Floor 90%\tPrevious: 77% (Red)\t",
+        "Cabinet Member\tDylan Jeffrey",
+    ]
+
+
+def test_rows_of_labelled_figures_alone_stay_rows() -> None:
+    rows, _ = rows_of("Officer\tDetails\nName: Kath O'Dwyer\tRole: Director\nName: Tony Crane\tRole: Director\n")
+    assert len(rows) == 2
 
 
 def test_a_table_over_a_page_break_keeps_the_header_above() -> None:

@@ -144,3 +144,21 @@ def test_weights_for_other_columns_are_refused_on_load(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(SelectorError, match="columns.*refit"):
         Selector.load(path)
+
+
+def test_figures_printed_under_their_indicator_are_cells_named_by_their_own_labels() -> None:
+    """A performance report's indicator and, on the line under it, "Latest: 84%\tTarget: 92%":
+    each figure is a candidate cell of the indicator's row, named by the label it carries."""
+    from corpus.document import Chunk
+    from qa.candidates import Asked, chunk_candidates
+    from qa.extraction import Vocabulary
+
+    text = "Requests completed within 20 working days\t\t\tRED\nLatest: 84%\tTarget: 92%, Floor 90%\tPrevious: 77%"
+    chunk = Chunk(source="report.pdf", start=0, end=len(text), text=text, kind="table")
+    asked = Asked.of("What was the latest figure for requests completed within 20 working days?",
+                     Vocabulary(), np.zeros(384, dtype=np.float32))
+    found = chunk_candidates(asked, 0, chunk, 1.0, np.zeros((0, 384), dtype=np.float32))
+    cells = {c.label: text[c.start:c.end] for c in found if not c.empty_cell}
+    assert cells["Requests completed within 20 working days — Latest"] == "Latest: 84%"
+    assert cells["Requests completed within 20 working days — Previous"] == "Previous: 77%"
+    assert cells["Requests completed within 20 working days — column 4"] == "RED"
