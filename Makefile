@@ -50,14 +50,14 @@ gate: index
 
 # The full report with charts, every preset side by side: var/eval/report.md
 eval: index
-	$(PY) -m eval run --questions $(DEV_QUESTIONS) --configs hybrid,bm25,dense,rrf --out var/eval
+	$(PY) -m eval run --questions $(DEV_QUESTIONS) --configs hybrid,bm25,dense,rrf,eval/configs/rules.toml --out var/eval
 
 # The gate on the held-out part of the blind sets: a rule that helps tune but hurts these fails.
-# Both answerers are gated: the rules, and the fitted selector with its shipped weights.
+# Both answerers are gated: the fitted selector (the default) and the rules.
 gate-heldout: index
 	$(PY) -m eval gate --questions $(BLIND_QUESTIONS) --split heldout --baseline eval/baseline-heldout.json && \
-	$(PY) -m eval gate --questions $(BLIND_QUESTIONS) --split heldout --config eval/configs/selector.toml \
-		--baseline eval/baseline-heldout-selector.json
+	$(PY) -m eval gate --questions $(BLIND_QUESTIONS) --split heldout --config eval/configs/rules.toml \
+		--baseline eval/baseline-heldout-rules.json
 
 # Refit the answer selector (qa/selector.json) on the tune part of every set, both indexes.
 fit: index
@@ -86,7 +86,7 @@ gate-heldout-external: $(STAMP)
 	$(PY) -m qa ingest $(EXTERNAL_PAPERS) --index var/index-external && \
 	$(PY) -m eval gate --questions $(BLIND_EXTERNAL) --split heldout --index var/index-external --baseline eval/baseline-heldout-external.json && \
 	$(PY) -m eval gate --questions $(BLIND_EXTERNAL) --split heldout --index var/index-external \
-		--config eval/configs/selector.toml --baseline eval/baseline-heldout-external-selector.json
+		--config eval/configs/rules.toml --baseline eval/baseline-heldout-external-rules.json
 
 clean:
 	rm -rf $(VENV) var

@@ -94,7 +94,7 @@ def test_gate_fails_on_a_worse_configuration(index: Path, question_file: Path, t
     assert "gating configuration 'dense' against a baseline of 'hybrid'" in dense.output
 
     crippled = tmp_path / "never-answers.toml"
-    crippled.write_text("[settings]\nabstain_below = 1.01\n", encoding="utf-8")
+    crippled.write_text('[settings]\nanswerer = "rules"\nabstain_below = 1.01\n', encoding="utf-8")
     silent = invoke("gate", "--questions", question_file, "--index", index, "--baseline", baseline,
                     "--config", crippled)
     assert silent.exit_code == 1, silent.output
