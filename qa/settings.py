@@ -65,7 +65,7 @@ class Settings:
     abstain_below: float = 0.3
     # Who picks the answer span: "selector", the fitted model (qa/selector.py), or "rules"
     # (qa/extraction.py). The selector answers 6 points more of the held-out blind questions,
-    # on the default papers and on other councils' alike; the rules 4 more of the 72 dev ones.
+    # on the default papers and on other councils' alike; the rules 4 more of the 60 dev ones.
     answerer: str = "selector"
     embed_batch: int = 32
     embed_backend: str = DEFAULT_BACKEND

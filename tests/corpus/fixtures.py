@@ -13,6 +13,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table, TableStyle
 
+# An indicator as performance reports print it: a label too long for a header, its figures under it.
+KPI = "Freedom of Information (FOI) / Environmental Information Regulation (EIR) requests completed within 20 working days"
 HEADER = "Borough Council - Cabinet - 12 March 2024"
 FIRST_PRINTED_PAGE = 5
 WIDTH, HEIGHT = A4

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from corpus.chunking import MAX_WORDS, RESOLUTION_MAX_WORDS, Chunker
 from corpus.document import Chunk, PageMark
 from corpus.structure import split_pack
+from tests.corpus.fixtures import KPI
 
 DATA = Path(__file__).parents[1] / "data" / "papers"
 
@@ -49,9 +50,6 @@ Indicator\tTarget\tQuarter 3\tQuarter 4
 NI59 - Initial assessments within 7 working days\t80%\t41% (50% as of Dec)\t41%
 NI 60 - Core assessments within 35 working days\t80%\t53%\t61%
 """
-
-# An indicator as performance reports print it: a label too long for a header, its figures under it.
-KPI = "Freedom of Information (FOI) / Environmental Information Regulation (EIR) requests completed within 20 working days"
 
 
 def chunks_of(text: str, source: str = "pack.txt", pages: tuple[PageMark, ...] = ()) -> list[Chunk]:

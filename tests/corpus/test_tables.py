@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from corpus.lines import split_lines
 from corpus.tables import Row, column_of, looks_like_header, parse_rows
-
-# An indicator as performance reports print it: a label too long for a header, its figures under it.
-KPI = "Freedom of Information (FOI) / Environmental Information Regulation (EIR) requests completed within 20 working days"
+from tests.corpus.fixtures import KPI
 
 
 def rows_of(text: str, inherited: tuple[str, ...] = ()) -> tuple[list[Row], tuple[str, ...]]:
