@@ -59,7 +59,7 @@ gate-heldout: index
 	$(PY) -m eval gate --questions $(BLIND_QUESTIONS) --split heldout --config eval/configs/rules.toml \
 		--baseline eval/baseline-heldout-rules.json
 
-# Refit the answer selector (qa/selector.json) on the tune part of every set, both indexes.
+# Refit the chunk reranker and the answer selector (qa/selector.json) on the tune part of every set, both indexes.
 fit: index
 	$(PY) -m qa ingest $(EXTERNAL_PAPERS) --index var/index-external
 	$(PY) -m eval fit --questions $(DEV_QUESTIONS) eval/external/*.jsonl $(BLIND_QUESTIONS) $(BLIND_EXTERNAL) --split tune \

@@ -241,7 +241,8 @@ def fit(
     out: Annotated[Path, typer.Option("--out", help="Where to write the weights.")] = WEIGHTS,
     model: Annotated[str, typer.Option("--model", help="trees (LightGBM) or logistic.")] = "trees",
 ) -> None:
-    """Fit the answer selector (qa/selector.py) on the tune split and write its weights."""
+    """Fit the chunk reranker and the answer selector (qa/reranker.py, qa/selector.py) on the tune
+    split and write their weights."""
     from eval import fit as fitting
 
     if model not in fitting.MODELS:
@@ -250,9 +251,9 @@ def fit(
     chosen = _part(qs, split)
     assistants = [_open(Settings.from_env(index_dir=path), untrained=True).first for path in (index or [None])]
     pairs = [(_holder(assistants, q, chosen), q) for q in chosen]
-    examples = fitting.collect(pairs, {q.id: q for q in qs})
+    pools = fitting.collect(pairs, {q.id: q for q in qs})
     try:
-        selector, figures = fitting.fit(examples, [str(f) for f in files], model)
+        selector, figures = fitting.fit_all(pools, [str(f) for f in files], model)
     except ValueError as exc:
         raise _fail(f"error: {exc}") from None
     try:

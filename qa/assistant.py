@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from corpus.access import LEVELS, PUBLIC, may_see
 from corpus.errors import DocumentNotFound, QueryError
 from index.embedder import Embedder
@@ -28,6 +30,7 @@ from qa.extraction import (
 )
 from qa.candidates import Asked, Candidate, question_candidates
 from qa.motions import asks_motion
+from qa.reranker import DEPTH, POOL, PoolHit, chunk_features, reorder
 from qa.retrieval import MODES, Hit, Retriever
 from qa.selector import Selector
 from qa.settings import Settings
@@ -45,8 +48,6 @@ W_RANK, W_FIT = 0.85, 0.15
 # around it: more hits are reranked and the fit weighs more. (External set: the name or tally
 # was at ranks 2-4 in 3 of 12 such questions.)
 MOTION_RERANK, MOTION_W_FIT = 5, 0.45
-# The retrieved chunks whose spans are the fitted selector's candidates (CLERK_ANSWERER=selector).
-DEPTH = 5
 ANSWERERS = ("rules", "selector")
 
 
@@ -146,12 +147,32 @@ class Assistant:
 
     def candidates(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
                    filters: Filters | None = None, mode: str = "hybrid") -> tuple[list[Hit], list[Candidate]]:
-        """The retrieved hits and every answer candidate of the top DEPTH of them (what the
-        selector chooses from, and what `eval fit` fits it on)."""
+        """The retrieved hits, the top POOL reordered by the fitted chunk reranker (when the
+        selector holds one), and every answer candidate of the first DEPTH of them: what the
+        selector chooses from."""
+        hits, found = self.pool(question, history, k, filters, mode)
+        reranker = self.selector.reranker
+        if reranker is None or not hits:
+            return hits, [c for c in found if c.hit < DEPTH]
+        pool = hits[:POOL]
+        scores = reranker.scores(chunk_features(self.pool_hits(pool), found))
+        reordered = reorder(scores, found, DEPTH)
+        # The reranker's relevance (1 for the first) is the reordered hits' score; hits below
+        # the pool keep retrieval's order, their scores scaled to continue below it.
+        relevance = np.exp(scores - scores.max())
+        ranked = [replace(pool[i], score=round(float(relevance[i]), 6)) for i in reordered.order]
+        last = pool[-1].score or 1.0
+        rest = [replace(h, score=ranked[-1].score * min(1.0, h.score / last)) for h in hits[POOL:]]
+        return ranked + rest, reordered.candidates
+
+    def pool(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
+             filters: Filters | None = None, mode: str = "hybrid") -> tuple[list[Hit], list[Candidate]]:
+        """The retrieved hits (at least POOL) in retrieval's order and every answer candidate of
+        the top POOL of them (what `eval fit` fits the reranker and the selector on)."""
         question, k = self._check(question, k, mode)
         asked = contextualise(question, history)
         retriever = self._retriever(filters)
-        hits = retriever.search(asked, max(k, DEPTH), filters, mode)
+        hits = retriever.search(asked, max(k, POOL), filters, mode)
         if not hits:
             return [], []
         defined = self._definition(question, filters, retriever)
@@ -159,13 +180,17 @@ class Assistant:
             hits = [defined[0]] + [h for h in hits if h.row != defined[0].row]
         view = retriever.index  # idf and acronyms of the papers this asker may see
         vocab = Vocabulary(view.lexical.idf(tokenize(asked)), view.acronyms)
-        top = hits[:DEPTH]
+        top = hits[:POOL]
         found = question_candidates(
             # a follow-up's own words are weighed apart from the question they were widened to
             Asked.of(asked, vocab, retriever.query_vector(asked), own=question if asked != question else None),
             self.index.chunks, [h.row for h in top],
             [h.score for h in top], self.index.vectors_of, defined[1] if defined else None)
         return hits, found
+
+    def pool_hits(self, hits: Sequence[Hit]) -> list[PoolHit]:
+        """What the chunk reranker reads of each hit."""
+        return [PoolHit(h.score, h.lexical, h.dense, len(self.index.chunks[h.row].text.split())) for h in hits]
 
     def _select(self, question: str, history: Sequence[Turn], k: int, filters: Filters | None, mode: str,
                 started: float, id: Any) -> Answer:

@@ -19,6 +19,7 @@ import numpy as np
 
 from corpus.errors import ClerkError
 from qa.candidates import FEATURES, Candidate
+from qa.reranker import Reranker, RerankerError
 
 if TYPE_CHECKING:
     import lightgbm
@@ -56,7 +57,8 @@ class Selector:
     """A fitted model and a Platt calibration (slope and bias on the log-odds of the chosen
     candidate's probability -> the share of such answers that were right). Platt, not isotonic:
     it is strictly increasing, so the threshold declines exactly the answers below one
-    confidence. The model is `trees` (a LightGBM booster's text) when given, else the logistic
+    confidence. With a `reranker`, the retrieved chunks are reordered before their candidates are
+    taken. The model is `trees` (a LightGBM booster's text) when given, else the logistic
     weights over standardised features; with `words`, its score is one more feature, last."""
 
     mean: np.ndarray
@@ -68,6 +70,7 @@ class Selector:
     meta: dict[str, Any] = field(default_factory=dict)
     trees: str | None = None
     words: WordModel | None = None
+    reranker: Reranker | None = None  # reorders the retrieved chunks first (qa/reranker.py)
     _booster: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -119,6 +122,7 @@ class Selector:
             "threshold": self.threshold, "meta": self.meta,
             **({"words": self.words.to_json()} if self.words is not None else {}),
             **({"trees": self.trees} if self.trees is not None else {}),
+            **({"reranker": self.reranker.to_json()} if self.reranker is not None else {}),
         }
 
     def save(self, path: Path = WEIGHTS) -> None:
@@ -137,6 +141,7 @@ class Selector:
             threshold=float(data["threshold"]), meta=dict(data.get("meta") or {}),
             trees=data.get("trees"),
             words=WordModel.from_json(data["words"]) if "words" in data else None,
+            reranker=Reranker.from_json(data["reranker"]) if "reranker" in data else None,
         )
 
     @classmethod
@@ -145,7 +150,7 @@ class Selector:
             return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             raise SelectorError(f"no selector weights at {path}: fit them with `python -m eval fit`") from None
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RerankerError) as exc:
             raise SelectorError(f"selector weights at {path} cannot be read ({exc})") from exc
 
     @classmethod

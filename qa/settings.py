@@ -35,7 +35,7 @@ class Settings:
                    own vectors; neither imports torch when serving). Questions are always encoded
                    the way the index was: switching takes a re-ingest.
     CLERK_EMBED_CACHE    folder for the ONNX export of the model (default ~/.cache/clerk)
-    CLERK_ANSWERER rules | selector: who picks the answer span (default rules; see qa/selector.py)
+    CLERK_ANSWERER rules | selector: who picks the answer span (default selector; see qa/selector.py)
     CLERK_BACKEND  builtin | milvus: where BM25 and vector search run (default builtin: bm25s and
                    FAISS inside the index folder). milvus: collections in a Milvus (qa/backends.py)
     CLERK_MILVUS_URI     the Milvus to use: http://host:19530 for a cluster, or a file path for

@@ -5,6 +5,7 @@ candidates out of fold, and its words survive the weights file."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from eval import fit as fitting
 from eval.questions import Question
 from qa.candidates import FEATURES, Candidate
+from qa.reranker import CHUNK_FEATURES
 from qa.selector import Selector
 
 
@@ -98,3 +100,59 @@ def test_questions_about_one_paper_cannot_be_fitted_out_of_fold() -> None:
                            tuple("paper0.pdf" for _ in examples.groups), examples.keys)
     with pytest.raises(ValueError, match="one paper"):
         fitting.fit(one, ["made-up.jsonl"])
+
+
+def _pools(n_questions: int = 60, seed: int = 1) -> list[fitting.Pool]:
+    """Questions over 12 sources, each with a pool of 8 chunks; the chunk holding the answer is
+    seldom retrieved first but says so by its best candidate's coverage (its right candidate
+    says so again by feature 0, as in _examples)."""
+    rng = random.Random(seed)
+    at = CHUNK_FEATURES.index("best_coverage")
+    pools = []
+    for i in range(n_questions):
+        source = f"paper{i % 12}.pdf"
+        q = Question(f"q{i}", "how much was it?", ("£5",), source, ("£5",), "table", paper=source)
+        relevant = rng.randrange(8)
+        chunks = np.asarray([[rng.random() for _ in CHUNK_FEATURES] for _ in range(8)])
+        chunks[:, at] *= 0.5
+        chunks[relevant, at] += 0.5
+        found, labels = [], []
+        for hit in range(8):
+            for j in range(3):
+                x = [rng.random() for _ in FEATURES]
+                right = hit == relevant and j == 0
+                x[0] = x[0] * 0.5 + (0.4 if right else 0.0)
+                found.append(Candidate(hit, 0, 1, None, tuple(x), keys=("s:£9" if right else "s:Aa",)))
+                labels.append(int(right))
+        pools.append(fitting.Pool(q, source, chunks, np.asarray([int(h == relevant) for h in range(8)]),
+                                  tuple(found), np.asarray(labels)))
+    return pools
+
+
+def test_the_reranker_puts_the_answering_chunk_first_out_of_fold() -> None:
+    pools = _pools()
+    reranker, scores, figures = fitting.fit_reranker(pools)
+    assert figures["first_relevant_retrieved"] < 0.3
+    assert figures["first_relevant_oof"] > 0.8
+    assert len(scores) == len(pools) and all(len(s) == 8 for s in scores)
+    assert reranker.meta["first_relevant_oof"] == figures["first_relevant_oof"]
+
+
+def test_the_selector_is_fitted_on_the_reranked_chunks_and_keeps_the_reranker(tmp_path: Path) -> None:
+    pools = _pools()
+    plain = fitting.examples_of(pools)
+    assert set(plain.y.tolist()) == {0, 1} and len(plain.y) == len(pools) * fitting.DEPTH * 3
+    selector, figures = fitting.fit_all(pools, ["made-up.jsonl"])
+    assert selector.reranker is not None and figures["first_relevant_oof"] > 0.8
+    # most right candidates were outside the first DEPTH chunks; reranked, most are inside
+    assert plain.y.sum() < 0.8 * len(pools)
+    _, scores, _ = fitting.fit_reranker(pools)
+    assert fitting.examples_of(pools, scores).y.sum() > 0.8 * len(pools)
+    selector.save(tmp_path / "w.json")
+    assert Selector.load(tmp_path / "w.json").reranker is not None
+
+
+def test_one_paper_cannot_be_reranked_out_of_fold() -> None:
+    pools = [replace(p, group="one.pdf") for p in _pools(12)]
+    with pytest.raises(ValueError, match="one paper"):
+        fitting.fit_reranker(pools)
