@@ -50,7 +50,7 @@ FEATURES = (
     "decision_table", "kind_table", "kind_resolution", "kind_minutes", "cell", "column", "column_other",
     "position", "first", "words", "heading", "names", "pair", "block", "rule", "rule_fit",
     "motion_rule", "definition", "missing_rare", "followup_own", "coverage_window",
-    "time_held", "new_share", "type_new", "type_lacking",
+    "time_held", "new_share", "type_new", "type_lacking", "coverage_before", "coverage_around",
 )
 
 
@@ -182,9 +182,11 @@ class _SentenceVectors:
 
 
 def chunk_candidates(asked: Asked, hit: int, chunk: Chunk, retrieval: float, vectors: np.ndarray,
-                     defined: Extract | None = None) -> list[Candidate]:
+                     defined: Extract | None = None, before: Chunk | None = None,
+                     after: Chunk | None = None) -> list[Candidate]:
     """The candidates of one retrieved chunk (`hit` is its rank, 0 first); `defined` is where
-    the acronym reader found the asked acronym defined in it."""
+    the acronym reader found the asked acronym defined in it; `before` and `after` are the
+    chunks on either side of it in its document."""
     rule = extract(asked.question, chunk, asked.vocab)
     spans = _cell_spans(asked.question, chunk) if chunk.kind == "table" else _prose_spans(chunk)
     if chunk.kind == "resolution":
@@ -196,8 +198,11 @@ def chunk_candidates(asked: Asked, hit: int, chunk: Chunk, retrieval: float, vec
         spans.insert(0, _Span(defined.start, defined.end, "definition", defined.label))
     dense = _SentenceVectors(chunk, vectors, asked.vector)
     context = " ".join(x for x in (chunk.title, chunk.item_heading, " ".join(chunk.header)) if x)
-    terms = _Terms(asked.wanted(chunk), asked.own_wanted(chunk), set(tokenize(context)),
-                   set(tokenize(chunk.index_text)))
+    own = set(_tokens(chunk.index_text))
+    previous = set(_tokens(before.index_text)) if before is not None else set()
+    following = set(_tokens(after.index_text)) if after is not None else set()
+    terms = _Terms(asked.wanted(chunk), asked.own_wanted(chunk), set(tokenize(context)), own, previous,
+                   own | previous | following)
     unique = _unique(spans)
     return [_candidate(asked, hit, chunk, s, n, len(unique), rule, retrieval, dense, terms)
             for n, s in enumerate(unique)]
@@ -206,12 +211,15 @@ def chunk_candidates(asked: Asked, hit: int, chunk: Chunk, retrieval: float, vec
 @dataclass(frozen=True)
 class _Terms:
     """Worked out once per chunk: the question's weighted terms for it (and a follow-up's own
-    ones), the tokens of its title, heading and header, and of its whole text."""
+    ones), the tokens of its title, heading and header, of its whole text, and of its
+    neighbours'."""
 
     wanted: dict[str, float]
     own: dict[str, float]
     context: set[str]
     chunk: set[str]
+    before: set[str]  # the chunk before it in its document
+    around: set[str]  # it and the chunks either side
 
 
 def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count: int, rule: Extract | None,
@@ -268,6 +276,10 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
         "new_share": new_share(tokens, asked.known),
         "type_new": float(held),
         "type_lacking": float(asked.kind is not None and not held),
+        # Minutes say what was discussed, then what was decided or how the vote went: the
+        # answer's chunk often holds few of the question's words and follows one that holds them.
+        "coverage_before": _coverage(wanted, terms.before),
+        "coverage_around": _coverage(wanted, terms.around),
     }
     keys = word_keys(asked.klass, f"{label} {text}" if label else text, asked.known)
     return Candidate(hit, span.start, span.end, label, tuple(values[f] for f in FEATURES), span.empty_cell, keys)
@@ -306,5 +318,14 @@ def question_candidates(asked: Asked, chunks: Sequence[Chunk], rows: Sequence[in
     out: list[Candidate] = []
     for hit, (row, score) in enumerate(zip(rows, scores)):
         out += chunk_candidates(asked, hit, chunks[row], score / (top or 1.0), vectors_of(row),
-                                defined if hit == 0 else None)
+                                defined if hit == 0 else None, _beside(chunks, row, -1), _beside(chunks, row, 1))
     return out
+
+
+def _beside(chunks: Sequence[Chunk], row: int, step: int) -> Chunk | None:
+    """The chunk `step` rows away when it is of the same document (an index keeps each
+    document's chunks together, in order)."""
+    other = row + step
+    if 0 <= other < len(chunks) and chunks[other].source == chunks[row].source:
+        return chunks[other]
+    return None

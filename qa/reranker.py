@@ -4,8 +4,9 @@ the answer selector (qa/selector.py) chooses among the candidates of the first D
 Retrieval ranks chunks by BM25 and dense scores alone; the reranker also weighs what their
 candidate spans say (qa/candidates.py): how much of the question the chunk and its best span
 hold, whether a span names the kind of thing asked, the rules' fit, a period the question names
-and the chunk lacks. Each chunk's row is those values, the hit's own scores, and each value's gap
-to the pool's best. The model is LightGBM lambdarank trees, fitted on the tune split with the
+and the chunk lacks, how much of the question the chunk before it and its neighbours hold.
+Each chunk's row is those values, the hit's own scores, and each value's gap to the pool's
+best. The model is LightGBM lambdarank trees, fitted on the tune split with the
 selector by `python -m eval fit` (a chunk is relevant when it holds a gold answer) and saved in
 qa/selector.json beside it."""
 
@@ -31,7 +32,7 @@ BEST = ("coverage", "coverage_context", "coverage_window", "dense", "shape_held"
         "time_held", "followup_own", "rule_fit", "definition", "decision_words", "new_share")
 LEAST = ("missing_rare", "period_mismatch", "shape_missing", "type_lacking")
 SAME = ("coverage_chunk", "dense_chunk", "kind_table", "kind_resolution", "kind_minutes", "decision_resolution",
-        "decision_table")
+        "decision_table", "coverage_before", "coverage_around")
 VALUES = (*HIT, *(f"best_{f}" for f in BEST), *(f"least_{f}" for f in LEAST), *SAME)
 CHUNK_FEATURES = (*VALUES, *(f"gap_{f}" for f in VALUES))
 _AT = {name: FEATURES.index(name) for name in (*BEST, *LEAST, *SAME, "rank", "retrieval")}

@@ -162,3 +162,18 @@ def test_figures_printed_under_their_indicator_are_cells_named_by_their_own_labe
     assert cells["Requests completed within 20 working days — Latest"] == "Latest: 84%"
     assert cells["Requests completed within 20 working days — Previous"] == "Previous: 77%"
     assert cells["Requests completed within 20 working days — column 4"] == "RED"
+
+
+@pytest.mark.slow
+def test_a_chunk_is_weighed_by_its_neighbours_in_its_document(assistant: Assistant) -> None:
+    """The chunk before a candidate's (of the same document) and those on either side: a
+    document's first chunk has nothing before it, and its neighbours add to its own words."""
+    hits, found = assistant.pool("What did the committee resolve about Regulation 33 visits?")
+    chunks = assistant.index.chunks
+    before, around, own = (FEATURES.index(f) for f in ("coverage_before", "coverage_around", "coverage_chunk"))
+    assert any(c.features[before] > 0 for c in found)
+    for c in found:
+        row = hits[c.hit].row
+        if row == 0 or chunks[row - 1].source != chunks[row].source:
+            assert c.features[before] == 0.0
+        assert c.features[around] >= max(c.features[own], c.features[before]) - 1e-9
