@@ -150,10 +150,10 @@ class Assistant:
         """The retrieved hits, the top POOL reordered by the fitted chunk reranker (when the
         selector holds one), and every answer candidate of the first DEPTH of them: what the
         selector chooses from."""
-        hits, found = self.pool(question, history, k, filters, mode)
         reranker = self.selector.reranker
+        hits, found = self.pool(question, history, k, filters, mode, POOL if reranker is not None else DEPTH)
         if reranker is None or not hits:
-            return hits, [c for c in found if c.hit < DEPTH]
+            return hits, found
         pool = hits[:POOL]
         scores = reranker.scores(chunk_features(self.pool_hits(pool), found))
         reordered = reorder(scores, found, DEPTH)
@@ -166,13 +166,15 @@ class Assistant:
         return ranked + rest, reordered.candidates
 
     def pool(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
-             filters: Filters | None = None, mode: str = "hybrid") -> tuple[list[Hit], list[Candidate]]:
-        """The retrieved hits (at least POOL) in retrieval's order and every answer candidate of
-        the top POOL of them (what `eval fit` fits the reranker and the selector on)."""
+             filters: Filters | None = None, mode: str = "hybrid",
+             depth: int = POOL) -> tuple[list[Hit], list[Candidate]]:
+        """The retrieved hits (at least `depth`) in retrieval's order and every answer candidate
+        of the top `depth` of them (the POOL is what `eval fit` fits the reranker and the
+        selector on)."""
         question, k = self._check(question, k, mode)
         asked = contextualise(question, history)
         retriever = self._retriever(filters)
-        hits = retriever.search(asked, max(k, POOL), filters, mode)
+        hits = retriever.search(asked, max(k, depth), filters, mode)
         if not hits:
             return [], []
         defined = self._definition(question, filters, retriever)
@@ -180,7 +182,7 @@ class Assistant:
             hits = [defined[0]] + [h for h in hits if h.row != defined[0].row]
         view = retriever.index  # idf and acronyms of the papers this asker may see
         vocab = Vocabulary(view.lexical.idf(tokenize(asked)), view.acronyms)
-        top = hits[:POOL]
+        top = hits[:depth]
         found = question_candidates(
             # a follow-up's own words are weighed apart from the question they were widened to
             Asked.of(asked, vocab, retriever.query_vector(asked), own=question if asked != question else None),
