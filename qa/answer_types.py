@@ -25,6 +25,9 @@ _ASKING: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("person", re.compile(r"\bwho(?:m|se)?\b|\bby whom\b", re.I)),
     ("date", re.compile(r"\bwhen\b|\b(?:what|which) (?:date|day|year|month)\b|\bhow long ago\b", re.I)),
     ("place", re.compile(r"\bwhere\b", re.I)),
+    # "how much time" and "by how much did it improve" ask for a number, not a sum
+    ("number", re.compile(r"\bby how much\b|\bhow much (?:time|notice|longer|shorter|worse|better|higher|"
+                          r"lower|more|less)\b", re.I)),
     ("money", re.compile(r"\bhow much\b|\b(?:what|which) (?:sum|amount|price)\b", re.I)),
     ("number", re.compile(r"\bhow (?:many|often|long|big)\b|\bwhat (?:percentage|proportion|number|rate|share|"
                           r"level|figure|score|target|total)\b", re.I)),
@@ -48,20 +51,29 @@ _BODIES = (r"(?:Council|Committee|County|Cabinet|Board|Panel|Appendix|Agenda|Ite
 _OPENERS = (r"(?:The|This|That|These|Those|A|An|In|On|At|For|Of|To|By|From|With|And|But|All|Any|Each|Our|"
             r"Its|Their)")
 _NAMES: dict[str, re.Pattern[str]] = {
-    "person": re.compile(rf"\b{_TITLE}[ \t]+[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)?"
+    # a title and a name, initials allowed ("Councillor A Kolker"); a name; initials and a
+    # surname ("JA Hall", "C. Bell"; a lone "A" or "I" is a word, not an initial)
+    "person": re.compile(rf"\b{_TITLE}[ \t]+(?:[A-Z]{{1,3}}\.?[ \t]?){{0,3}}[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)?"
                          rf"|\b(?!{_BODIES}\b|{_OPENERS}\b)[A-Z][a-z]+(?:[ \t]+[A-Z]\.)?[ \t]+(?:Mc|Mac|O['’]|De|Van)?"
                          rf"(?!{_BODIES}\b)[A-Z][a-z]{{2,}}\b"
-                         r"|\b[A-Z]\.[ \t]?[A-Z][a-z]{2,}\b"),
+                         r"|\b[A-Z]\.[ \t]?[A-Z][a-z]{2,}\b"
+                         rf"|\b(?![AI][ \t])[A-Z]{{1,2}}[ \t]+(?!{_BODIES}\b|{_OPENERS}\b)(?:Mc|Mac|O['’])?[A-Z][a-z]{{2,}}\b"),
     "date": re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
                        rf"|\b{_MONTH}\s+\d{{4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\b\d{{1,2}}\.\d{{1,2}}\.\d{{4}}\b"
                        r"|\b(?:in|since|by|until|from|during) (?:19|20)\d{2}\b|\b(?:19|20)\d{2}[/-]\d{2}\b"
-                       r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I),
+                       r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+                       # 20.09.10; a month named alone (capitalised: "may" is mostly a verb); a season of a year
+                       r"|\b\d{2}\.\d{2}\.\d{2}(?:\d{2})?\b(?!\.\d)"
+                       r"|(?-i:\b(?:January|February|March|April|June|July|August|September|October|November|December)\b)"
+                       r"|\b(?:early|late|mid|spring|summer|autumn|winter|end of)[ \t-]+(?:19|20)\d{2}\b", re.I),
     "time": re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:[ap]\.?m\b\.?|noon|o'clock)|\bnoon\b|\bmidday\b", re.I),
     "place": re.compile(rf"\b(?:at|in)[ \t]+(?:the[ \t]+)?(?!(?i:{_MONTH})\b|{_BODIES}\b|Q\d)[A-Z][\w'’]+"
                         r"|\b(?:Chamber|Hall|Room|Centre|Center|House|Quay|Street|Road|Library|Offices?|Building|"
                         r"School|Church|Park|Square|Lane|Avenue|Court)\b"),
     "money": re.compile(r"[£$€][ \t]?\d[\d,.]*(?:[ \t]?(?:k|m|bn|million|billion)\b)?"
-                        r"|\d[\d,.]*[ \t]?(?:pounds|dollars|euros)\b", re.I),
+                        r"|\d[\d,.]*[ \t]?(?:pounds|dollars|euros)\b"
+                        # a sum in thousands without its sign, as budget tables write it ("47,265")
+                        r"|(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d{2})?(?![\d,])", re.I),
     "number": re.compile(r"\d[\d,.]*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                          r"thirty|forty|fifty|hundred|half|none|nil|unanimous(?:ly)?)\b", re.I),
 }
@@ -70,23 +82,37 @@ _FRAME = frozenset(tokenize("cllr cllrs councillor councillors mr mrs ms miss dr
                             "lady rev reverend mayor deputy at in the since by until from during"))
 
 
+# Questions that ask why, whether or how something was done, or what was decided, want a reason,
+# a yes or no, or a decision, whatever they are about ("Why was the grant refused?").
+_NOT_ABOUT = re.compile(r"^\W*(?:why|how|is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b"
+                        r"|\b(?:resolved?|decided?|agreed?|delegated?|recommend(?:ed)?|approved?)\b", re.I)
+
+
 def asked_type(question: str) -> str | None:
     """The kind of answer the question asks for, or None when it asks for none of these: the
-    question's earliest asking words, else the first thing it is about."""
-    found = [(m.start(), kind) for kind, pattern in _ASKING for m in [pattern.search(question)] if m]
-    if found:
-        return min(found)[1]
+    question's earliest asking words, else the first thing it is about (unless it asks why,
+    whether, how or what was decided)."""
+    found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_ASKING) for m in [pattern.search(question)] if m]
+    if found:  # the earliest; at one place, the first listed ("how much time" is no sum)
+        return min(found)[2]
+    if _NOT_ABOUT.search(question):
+        return None
     return next((kind for kind, pattern in _ABOUT if pattern.search(question)), None)
+
+
+# "When" is answered by a time of day too ("the meeting went into closed session at 7:09 p.m.").
+_ALSO = {"date": ("time",)}
 
 
 def names_new(kind: str, text: str, known: Iterable[str]) -> bool:
     """Whether `text` names a thing of this kind with a word not among `known` (the question's
     tokens): the date, person or figure the question asks for, not the one it gives."""
     known = set(known)
-    for match in _NAMES[kind].finditer(text):
-        words = [t for t in tokenize(match.group(0)) if t not in _FRAME]
-        if any(t not in known for t in words):
-            return True
+    for pattern in (_NAMES[kind], *(_NAMES[other] for other in _ALSO.get(kind, ()))):
+        for match in pattern.finditer(text):
+            words = [t for t in tokenize(match.group(0)) if t not in _FRAME]
+            if any(t not in known for t in words):
+                return True
     return False
 
 

@@ -19,6 +19,12 @@ from qa.answer_types import asked_type, common_words, names_new, new_share, shap
     ("How many indicators were rated red?", "number"),
     ("What percentage of reviews were on time?", "number"),
     ("What did the council resolve about the bridge?", None),
+    ("How much time is set aside for public speaking?", "number"),  # no sum of money
+    ("By how much did the number of referrals fall?", "number"),
+    ("Why was the floodlight grant refused?", None),  # a reason, whatever it is about
+    ("Was the budget motion carried?", None),  # a yes or no
+    ("What did the council agree about fees in the budget?", None),  # a decision
+    ("budget line for the two administrators", "money"),
 ])
 def test_the_kind_a_question_asks_for(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
@@ -44,6 +50,7 @@ def test_the_earliest_asking_words_decide(question: str, kind: str) -> None:
     ("person", "The Finance Committee met"), ("person", "Agenda\nItem 5"), ("place", "in March"),
     ("place", "in Appendix A"), ("date", "2000 homes"), ("date", "paragraph 3.2.10"),
     ("time", "a 1:50 scale"), ("money", "a 3m fence"), ("money", "2 million visitors"),
+    ("person", "A Review of the plan"), ("person", "NHS England"), ("date", "we may go"), ("money", "2019"),
 ])
 def test_ordinary_text_names_no_such_thing(kind: str, text: str) -> None:
     assert not names_new(kind, text, set())
@@ -52,6 +59,9 @@ def test_ordinary_text_names_no_such_thing(kind: str, text: str) -> None:
 @pytest.mark.parametrize(("kind", "text"), [
     ("person", "Jane Patel spoke"), ("person", "Cllr Brown"), ("place", "at the Village Hall"),
     ("date", "in 2019"), ("date", "12/03/2024"), ("time", "7.30pm"), ("money", "£3m"),
+    ("person", "Councillor A Kolker"), ("person", "Mrs C Bell"), ("person", "JA Hall"), ("person", "Ms. M. Woods"),
+    ("date", "20.09.10"), ("date", "by September"), ("date", "early 2013"), ("date", "at 7:09 p.m."),
+    ("money", "47,265"),
 ])
 def test_the_things_asked_for_are_found(kind: str, text: str) -> None:
     assert names_new(kind, text, set())
