@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import partial
 from collections.abc import Sequence
 from pathlib import Path
@@ -251,11 +252,14 @@ def fit(
     chosen = _part(qs, split)
     assistants = [_open(Settings.from_env(index_dir=path), untrained=True).first for path in (index or [None])]
     pairs = [(_holder(assistants, q, chosen), q) for q in chosen]
-    pools = fitting.collect(pairs, {q.id: q for q in qs})
+    by_id = {q.id: q for q in qs}
     try:
+        adapter, adapters = fitting.fit_adapters(pairs, by_id)
+        pools = fitting.collect(pairs, by_id, adapters)
         selector, figures = fitting.fit_all(pools, [str(f) for f in files], model)
     except ValueError as exc:
         raise _fail(f"error: {exc}") from None
+    selector = replace(selector, adapter=adapter)
     try:
         selector.save(out)
     except OSError as exc:

@@ -12,10 +12,12 @@ import numpy as np
 
 from corpus.access import LEVELS, PUBLIC, may_see
 from corpus.errors import DocumentNotFound, QueryError
+from index.builder import sentence_units
 from index.embedder import Embedder
 from index.store import Index, IndexStore
 from index.tokenize import tokenize
 from qa.access import Views
+from qa.adapter import QuestionAdapter
 from qa.answer import Answer, Citation, Filters, Turn
 from qa.backends import Backend, shared_backend
 from qa.chat import contextualise
@@ -166,11 +168,12 @@ class Assistant:
         return ranked + rest, reordered.candidates
 
     def pool(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
-             filters: Filters | None = None, mode: str = "hybrid",
-             depth: int = POOL) -> tuple[list[Hit], list[Candidate]]:
+             filters: Filters | None = None, mode: str = "hybrid", depth: int = POOL,
+             adapter: QuestionAdapter | None = None) -> tuple[list[Hit], list[Candidate]]:
         """The retrieved hits (at least `depth`) in retrieval's order and every answer candidate
         of the top `depth` of them (the POOL is what `eval fit` fits the reranker and the
-        selector on)."""
+        selector on). The question's vector is moved by the selector's fitted adapter, or by
+        `adapter` when one is given (`eval fit` gives each question one fitted without its paper)."""
         question, k = self._check(question, k, mode)
         asked = contextualise(question, history)
         retriever = self._retriever(filters)
@@ -183,12 +186,30 @@ class Assistant:
         view = retriever.index  # idf and acronyms of the papers this asker may see
         vocab = Vocabulary(view.lexical.idf(tokenize(asked)), view.acronyms)
         top = hits[:depth]
+        vector = retriever.query_vector(asked)
+        moved = adapter or self.selector.adapter
         found = question_candidates(
             # a follow-up's own words are weighed apart from the question they were widened to
-            Asked.of(asked, vocab, retriever.query_vector(asked), own=question if asked != question else None),
+            Asked.of(asked, vocab, vector, own=question if asked != question else None,
+                     adapted=moved.apply(vector) if moved is not None else None),
             self.index.chunks, [h.row for h in top],
             [h.score for h in top], self.index.vectors_of, defined[1] if defined else None)
         return hits, found
+
+    def retrieved_sentences(self, question: str, history: Sequence[Turn] = (),
+                            depth: int = POOL) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+        """The question's vector (as retrieval encodes it) and each sentence of its top `depth`
+        retrieved chunks with its stored vector: what `eval fit` fits the question adapter on."""
+        question, _ = self._check(question, None, "hybrid")
+        asked = contextualise(question, history)
+        retriever = self._retriever(None)
+        found = []
+        for hit in retriever.search(asked, depth, None, "hybrid")[:depth]:
+            chunk, vectors = self.index.chunks[hit.row], self.index.vectors_of(hit.row)
+            units = sentence_units(chunk)
+            if len(vectors) == len(units) + 1:  # the chunk's own vector first, then its sentences'
+                found += [(chunk.text[a:b], v) for (a, b), v in zip(units, vectors[1:])]
+        return retriever.query_vector(asked), found
 
     def pool_hits(self, hits: Sequence[Hit]) -> list[PoolHit]:
         """What the chunk reranker reads of each hit."""

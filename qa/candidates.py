@@ -50,7 +50,7 @@ FEATURES = (
     "decision_table", "kind_table", "kind_resolution", "kind_minutes", "cell", "column", "column_other",
     "position", "first", "words", "heading", "names", "pair", "block", "rule", "rule_fit",
     "motion_rule", "definition", "missing_rare", "followup_own", "coverage_window",
-    "time_held", "new_share", "type_new", "type_lacking", "coverage_before", "coverage_around",
+    "time_held", "new_share", "type_new", "type_lacking", "coverage_before", "coverage_around", "dense_qa",
 )
 
 
@@ -82,14 +82,16 @@ class Asked:
     kind: str | None = None  # the kind of answer asked for (qa/answer_types.py)
     known: frozenset[str] = frozenset()  # the question's tokens: what an answer adds is the rest
     klass: str = "none|-"  # the asked type and question word (qa/answer_types.question_class)
+    adapted: np.ndarray | None = None  # the vector moved by the fitted question adapter (qa/adapter.py)
 
     @classmethod
-    def of(cls, question: str, vocab: Vocabulary, vector: np.ndarray, own: str | None = None) -> Asked:
+    def of(cls, question: str, vocab: Vocabulary, vector: np.ndarray, own: str | None = None,
+           adapted: np.ndarray | None = None) -> Asked:
         """`question` is what is retrieved with: a follow-up's words with the previous question's."""
         kind = (asked_type(own) if own else None) or asked_type(question)
         return cls(question, vocab, vector, answer_shape(question), asks_decision(question), asks_motion(question),
                    own, bool(_ASKS_TIME.search(own or question)), kind, frozenset(tokenize(question)),
-                   question_class(question, own))
+                   question_class(question, own), adapted)
 
     def wanted(self, chunk: Chunk) -> dict[str, float]:
         return asked_terms(self.question, chunk, self.vocab)
@@ -176,9 +178,16 @@ class _SentenceVectors:
         self.units = list(zip(units, cosines[1:]))
         self.whole = cosines[0]
 
+    def _inside(self, start: int, end: int) -> list[float]:
+        return [c for (a, b), c in self.units if a < end and start < b]
+
     def of(self, start: int, end: int) -> float:
-        inside = [c for (a, b), c in self.units if a < end and start < b]
-        return max(inside) if inside else self.whole
+        """The best cosine of the sentences a span overlaps, else the whole chunk's."""
+        return max(self._inside(start, end), default=self.whole)
+
+    def best_inside(self, start: int, end: int) -> float:
+        """The best cosine of the sentences a span overlaps, else of the chunk's best sentence."""
+        return max(self._inside(start, end), default=max((c for _, c in self.units), default=self.whole))
 
 
 def chunk_candidates(asked: Asked, hit: int, chunk: Chunk, retrieval: float, vectors: np.ndarray,
@@ -197,6 +206,8 @@ def chunk_candidates(asked: Asked, hit: int, chunk: Chunk, retrieval: float, vec
     if defined is not None:
         spans.insert(0, _Span(defined.start, defined.end, "definition", defined.label))
     dense = _SentenceVectors(chunk, vectors, asked.vector)
+    # without a fitted adapter, the plain cosine stands in for the adapted one
+    adapted = _SentenceVectors(chunk, vectors, asked.adapted) if asked.adapted is not None else None
     context = " ".join(x for x in (chunk.title, chunk.item_heading, " ".join(chunk.header)) if x)
     own = set(_tokens(chunk.index_text))
     previous = set(_tokens(before.index_text)) if before is not None else set()
@@ -204,7 +215,7 @@ def chunk_candidates(asked: Asked, hit: int, chunk: Chunk, retrieval: float, vec
     terms = _Terms(asked.wanted(chunk), asked.own_wanted(chunk), set(tokenize(context)), own, previous,
                    own | previous | following)
     unique = _unique(spans)
-    return [_candidate(asked, hit, chunk, s, n, len(unique), rule, retrieval, dense, terms)
+    return [_candidate(asked, hit, chunk, s, n, len(unique), rule, retrieval, dense, adapted, terms)
             for n, s in enumerate(unique)]
 
 
@@ -223,7 +234,8 @@ class _Terms:
 
 
 def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count: int, rule: Extract | None,
-               retrieval: float, dense: _SentenceVectors, terms: _Terms) -> Candidate:
+               retrieval: float, dense: _SentenceVectors, adapted: _SentenceVectors | None,
+               terms: _Terms) -> Candidate:
     text = chunk.text[span.start:span.end]
     is_rule = rule is not None and (rule.start, rule.end) == (span.start, span.end)
     label = span.label or (rule.label if is_rule else None)
@@ -280,6 +292,9 @@ def _candidate(asked: Asked, hit: int, chunk: Chunk, span: _Span, n: int, count:
         # answer's chunk often holds few of the question's words and follows one that holds them.
         "coverage_before": _coverage(wanted, terms.before),
         "coverage_around": _coverage(wanted, terms.around),
+        # The adapted question's cosine (qa/adapter.py): near the sentences that answer it.
+        "dense_qa": (adapted.best_inside(span.start, span.end) if adapted is not None
+                     else dense.of(span.start, span.end)),
     }
     keys = word_keys(asked.klass, f"{label} {text}" if label else text, asked.known)
     return Candidate(hit, span.start, span.end, label, tuple(values[f] for f in FEATURES), span.empty_cell, keys)

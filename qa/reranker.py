@@ -29,7 +29,7 @@ POOL = 10  # retrieved chunks reranked (15 placed the answer's chunk first 0.6 p
 DEPTH = 5  # reranked chunks whose candidates the selector chooses among
 HIT = ("score", "lexical", "dense", "rank", "words", "candidates")
 BEST = ("coverage", "coverage_context", "coverage_window", "dense", "shape_held", "type_new", "column", "names",
-        "time_held", "followup_own", "rule_fit", "definition", "decision_words", "new_share")
+        "time_held", "followup_own", "rule_fit", "definition", "decision_words", "new_share", "dense_qa")
 LEAST = ("missing_rare", "period_mismatch", "shape_missing", "type_lacking")
 SAME = ("coverage_chunk", "dense_chunk", "kind_table", "kind_resolution", "kind_minutes", "decision_resolution",
         "decision_table", "coverage_before", "coverage_around")

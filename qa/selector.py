@@ -4,7 +4,8 @@ answer's confidence. One more feature comes from a word model: which words and w
 answer which class of question ("who" and a capitalised word after "Cllr", "how much" and
 "£9,9"), a weight per key. The model is boosted trees (LightGBM, saved as its own text format)
 or a logistic regression; all is fitted on the tune split of the question sets by `python -m
-eval fit` and saved in qa/selector.json with the commit that fitted it."""
+eval fit` and saved in qa/selector.json with the commit that fitted it, beside the chunk
+reranker (qa/reranker.py) and the question adapter (qa/adapter.py) fitted with it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from corpus.errors import ClerkError
 from qa.candidates import FEATURES, Candidate
+from qa.adapter import AdapterError, QuestionAdapter
 from qa.reranker import Reranker, RerankerError
 
 if TYPE_CHECKING:
@@ -71,6 +73,7 @@ class Selector:
     trees: str | None = None
     words: WordModel | None = None
     reranker: Reranker | None = None  # reorders the retrieved chunks first (qa/reranker.py)
+    adapter: QuestionAdapter | None = None  # moves the question's vector for `dense_qa` (qa/adapter.py)
     _booster: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -123,6 +126,7 @@ class Selector:
             **({"words": self.words.to_json()} if self.words is not None else {}),
             **({"trees": self.trees} if self.trees is not None else {}),
             **({"reranker": self.reranker.to_json()} if self.reranker is not None else {}),
+            **({"adapter": self.adapter.to_json()} if self.adapter is not None else {}),
         }
 
     def save(self, path: Path = WEIGHTS) -> None:
@@ -142,6 +146,7 @@ class Selector:
             trees=data.get("trees"),
             words=WordModel.from_json(data["words"]) if "words" in data else None,
             reranker=Reranker.from_json(data["reranker"]) if "reranker" in data else None,
+            adapter=QuestionAdapter.from_json(data["adapter"]) if "adapter" in data else None,
         )
 
     @classmethod
@@ -150,7 +155,7 @@ class Selector:
             return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             raise SelectorError(f"no selector weights at {path}: fit them with `python -m eval fit`") from None
-        except (ValueError, KeyError, TypeError, RerankerError) as exc:
+        except (ValueError, KeyError, TypeError, RerankerError, AdapterError) as exc:
             raise SelectorError(f"selector weights at {path} cannot be read ({exc})") from exc
 
     @classmethod

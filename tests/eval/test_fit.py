@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from eval import fit as fitting
-from eval.questions import Question
+from eval.questions import Question, load_questions
+from qa.assistant import Assistant
 from qa.candidates import FEATURES, Candidate
 from qa.reranker import CHUNK_FEATURES
 from qa.selector import Selector
@@ -156,3 +157,25 @@ def test_one_paper_cannot_be_reranked_out_of_fold() -> None:
     pools = [replace(p, group="one.pdf") for p in _pools(12)]
     with pytest.raises(ValueError, match="one paper"):
         fitting.fit_reranker(pools)
+
+
+@pytest.mark.slow
+def test_each_question_gets_an_adapter_fitted_without_its_paper(assistant: Assistant, question_file: Path) -> None:
+    """Over the test papers: one adapter per fold, never fitted on the question's own source,
+    and one on all of them; the candidates are then made with each question's own."""
+    questions = load_questions([question_file])
+    by_id = {q.id: q for q in questions}
+    pairs = [(assistant, q) for q in questions]
+    final, adapters = fitting.fit_adapters(pairs, by_id)
+    assert set(adapters) == set(by_id) and final.dimension == 384
+    groups = {q.id: fitting.group(q, by_id) for q in questions}
+    for a in questions:
+        for b in questions:
+            if groups[a.id] != groups[b.id]:
+                assert adapters[a.id] is not adapters[b.id]
+    qa = FEATURES.index("dense_qa")
+    pools = fitting.collect(pairs, by_id, adapters)
+    _, plain = assistant.pool(questions[0].question, adapter=final)
+    assert [c.features[qa] for c in plain] != [c.features[qa] for c in pools[0].candidates]
+    with pytest.raises(ValueError, match="one paper"):
+        fitting.fit_adapters(pairs[:1], by_id)
