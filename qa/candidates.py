@@ -170,10 +170,12 @@ class _SentenceVectors:
     """The stored vectors of one chunk's sentences, so a candidate's dense similarity to the
     question costs a dot product, not an encoding."""
 
-    def __init__(self, chunk: Chunk, vectors: np.ndarray, question: np.ndarray) -> None:
+    def __init__(self, chunk: Chunk, vectors: np.ndarray, question: np.ndarray,
+                 spans: list[tuple[int, int]] | None = None) -> None:
+        """`spans`: the chunk's sentence units when already found (index/builder.sentence_units)."""
         cosines = (vectors.astype(np.float32) @ question).tolist() if len(vectors) else [0.0]
         self.chunk = max(cosines)
-        spans = sentence_units(chunk)
+        spans = sentence_units(chunk) if spans is None else spans
         units = spans if len(cosines) == len(spans) + 1 else []
         self.units = list(zip(units, cosines[1:]))
         self.whole = cosines[0]
@@ -205,9 +207,10 @@ def chunk_candidates(asked: Asked, hit: int, chunk: Chunk, retrieval: float, vec
         spans.append(_Span(rule.start, rule.end, "rule", rule.label))
     if defined is not None:
         spans.insert(0, _Span(defined.start, defined.end, "definition", defined.label))
-    dense = _SentenceVectors(chunk, vectors, asked.vector)
+    units = sentence_units(chunk)
+    dense = _SentenceVectors(chunk, vectors, asked.vector, units)
     # without a fitted adapter, the plain cosine stands in for the adapted one
-    adapted = _SentenceVectors(chunk, vectors, asked.adapted) if asked.adapted is not None else None
+    adapted = _SentenceVectors(chunk, vectors, asked.adapted, units) if asked.adapted is not None else None
     context = " ".join(x for x in (chunk.title, chunk.item_heading, " ".join(chunk.header)) if x)
     own = set(_tokens(chunk.index_text))
     previous = set(_tokens(before.index_text)) if before is not None else set()
